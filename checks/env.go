@@ -1,0 +1,110 @@
+package checks
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"net/url"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Dialer opens network connections; tests inject one that black-holes or
+// refuses. *net.Dialer satisfies it.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// RouteFinder decides the route (direct or a proxy) to a URL the way the
+// browser would. proxy.route provides the real one; nil means direct.
+type RouteFinder func(ctx context.Context, env *Env, u *url.URL) (Route, error)
+
+// Env is one run's shared facts and seams: the target, the clock, the
+// environment, the dialer, the trusted roots and the route. It is made once
+// per run by NewEnv; checks only read it (Route memoises internally).
+type Env struct {
+	Target Target
+	// Now is the local clock; tests inject a skewed one.
+	Now func() time.Time
+	// Getenv reads environment variables (proxy settings, tokens, locale).
+	Getenv func(string) string
+	// GOOS is the operating system whose conventions apply (fix steps,
+	// system proxy settings, browser locations).
+	GOOS string
+	// Dialer opens TCP/UDP connections.
+	Dialer Dialer
+	// RootCAs are the system roots plus ca_file; nil means the system's.
+	RootCAs *x509.CertPool
+	// ExtraRoots are only the ca_file roots (to tell "trusted via ca_file").
+	ExtraRoots *x509.CertPool
+	// HostsFile and ResolvConf are the system files dns.resolve reads.
+	HostsFile  string
+	ResolvConf string
+	// FS is the root that device.browsers looks for install trees under
+	// ("" = the real file system); tests point it at a fake tree.
+	FSRoot string
+	// RouteFinder decides routes; see Route.
+	RouteFinder RouteFinder
+
+	mu     sync.Mutex
+	routes map[string]*routeMemo
+}
+
+type routeMemo struct {
+	once  sync.Once
+	route Route
+	err   error
+}
+
+// NewEnv returns an Env for t with the real clock, environment and dialer.
+func NewEnv(t Target) *Env {
+	return &Env{
+		Target:     t,
+		Now:        time.Now,
+		Getenv:     os.Getenv,
+		GOOS:       runtime.GOOS,
+		Dialer:     &net.Dialer{},
+		HostsFile:  defaultHostsFile(),
+		ResolvConf: "/etc/resolv.conf",
+	}
+}
+
+// Route returns the route to u, deciding it once per scheme+host for the
+// whole run so that every check takes the same path the browser takes.
+func (e *Env) Route(ctx context.Context, u *url.URL) (Route, error) {
+	if e.RouteFinder == nil || u == nil {
+		return Route{Source: SourceDirect}, nil
+	}
+	key := u.Scheme + "://" + u.Host
+	e.mu.Lock()
+	if e.routes == nil {
+		e.routes = map[string]*routeMemo{}
+	}
+	m, ok := e.routes[key]
+	if !ok {
+		m = &routeMemo{}
+		e.routes[key] = m
+	}
+	e.mu.Unlock()
+	m.once.Do(func() { m.route, m.err = e.RouteFinder(ctx, e, u) })
+	return m.route, m.err
+}
+
+// DialRoute connects to addr (host:port) along route r: directly, or through
+// the route's proxy with HTTP CONNECT.
+func (e *Env) DialRoute(ctx context.Context, r Route, addr string) (net.Conn, error) {
+	return r.Dial(ctx, e.Dialer, addr)
+}
+
+func defaultHostsFile() string {
+	if runtime.GOOS == "windows" {
+		root := os.Getenv("SystemRoot")
+		if root == "" {
+			root = `C:\Windows`
+		}
+		return root + `\System32\drivers\etc\hosts`
+	}
+	return "/etc/hosts"
+}
