@@ -1,0 +1,115 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+)
+
+// Languages lists the languages the catalogs provide, default first.
+func Languages() []string { return []string{"en", "zh"} }
+
+// NormalizeLang maps a language or locale name ("zh_CN.UTF-8", "zh-Hans",
+// "en-GB", "") to one of Languages; anything unknown becomes "en".
+func NormalizeLang(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(s, "zh") {
+		return "zh"
+	}
+	return defaultLang
+}
+
+// LangFromEnv picks the language from the locale environment variables the
+// way gettext does (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); "C", "POSIX" and
+// nothing mean English.
+func LangFromEnv(getenv func(string) string) string {
+	for _, name := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if name == "LANGUAGE" {
+			v, _, _ = strings.Cut(v, ":")
+		}
+		if v != "" && v != "C" && v != "POSIX" {
+			return NormalizeLang(v)
+		}
+	}
+	return defaultLang
+}
+
+// Translator looks up messages in one language, falling back to English.
+type Translator struct {
+	lang string
+	cat  *catalog
+	loc  *i18n.Localizer
+}
+
+// missingIsEmpty makes a placeholder without a value render as "" instead
+// of "<no value>"; data is always a map[string]string.
+var missingIsEmpty = &template.TextParser{Option: "missingkey=zero"}
+
+// Messages returns the translator for lang (normalized by NormalizeLang).
+// The CLI uses it for its own strings: help, prompts, errors, verdicts.
+func Messages(lang string) *Translator {
+	lang = NormalizeLang(lang)
+	cat := loadCatalog()
+	return &Translator{lang: lang, cat: cat, loc: i18n.NewLocalizer(cat.bundle, lang)}
+}
+
+// Lang is the translator's language.
+func (t *Translator) Lang() string { return t.lang }
+
+// Has reports whether message id exists in the language or in English.
+func (t *Translator) Has(id string) bool {
+	_, ok := t.cat.msgs[t.lang][id]
+	if !ok {
+		_, ok = t.cat.msgs[defaultLang][id]
+	}
+	return ok
+}
+
+// T returns message id filled with params ({{.name}} placeholders). A
+// missing message returns id itself, so a gap is visible but never fatal.
+func (t *Translator) T(id string, params map[string]any) string {
+	data := make(map[string]string, len(params))
+	for k, v := range params {
+		data[k] = fmt.Sprint(v)
+	}
+	if s, ok := t.lookup(id, data); ok {
+		return s
+	}
+	return id
+}
+
+// first fills the first of ids that the language has, else the first that
+// English has: a language's own variant wins over an English one.
+func (t *Translator) first(ids []string, data map[string]string) (string, bool) {
+	for _, id := range ids {
+		if _, own := t.cat.msgs[t.lang][id]; own {
+			if s, ok := t.lookup(id, data); ok {
+				return s, true
+			}
+		}
+	}
+	for _, id := range ids {
+		if s, ok := t.lookup(id, data); ok {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// lookup fills message id with data; ok is false when the message is
+// missing or its template is broken.
+func (t *Translator) lookup(id string, data map[string]string) (string, bool) {
+	if !t.Has(id) {
+		return "", false
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: missingIsEmpty})
+	var notFound *i18n.MessageNotFoundErr
+	if err != nil && !errors.As(err, &notFound) {
+		return "", false
+	}
+	return s, s != ""
+}

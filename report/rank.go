@@ -1,0 +1,159 @@
+package report
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
+
+// explanation says that a cause finding probably explains a symptom
+// finding: fix the cause first and the symptom is likely to go away.
+type explanation struct {
+	name    string
+	cause   pattern
+	symptom pattern
+}
+
+// pattern matches findings. Empty Checks or Codes match anything; a code
+// ending in "*" matches by prefix. FailOnly ignores warnings and errors.
+type pattern struct {
+	Checks   []string
+	Codes    []string
+	FailOnly bool
+}
+
+// explanations is the one table of root-cause rules. Order matters only for
+// picking the explainer when several apply; results are then followed up to
+// their root.
+func explanations() []explanation {
+	anyDownstream := []string{"NET_*", "TLS_*", "HTTP_*", "BROWSER_*"}
+	return []explanation{
+		{"a wrong clock makes valid certificates look expired or not yet valid",
+			pattern{Checks: []string{"clock.skew"}, Codes: []string{"CLOCK_SKEW", "CLOCK_SKEW_WARN"}},
+			pattern{Codes: []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID", "BROWSER_CERT_ERROR"}}},
+		{"a hosts-file entry sends the browser to the wrong server",
+			pattern{Checks: []string{"dns.resolve"}, Codes: []string{"DNS_HOSTS_OVERRIDE"}},
+			pattern{Codes: []string{"TLS_HOSTNAME_MISMATCH", "TLS_UNTRUSTED", "NET_*", "HTTP_*", "BROWSER_*"}}},
+		{"no name lookup or no usable proxy: nothing after it can work",
+			pattern{Checks: []string{"dns.resolve", "proxy.route"}, FailOnly: true},
+			pattern{Codes: anyDownstream}},
+		{"an unreachable server explains TLS, HTTP and browser failures",
+			pattern{Checks: []string{"net.reach"}, FailOnly: true},
+			pattern{Codes: []string{"TLS_*", "HTTP_*", "BROWSER_*"}}},
+		{"a bad certificate explains the browser's certificate error and HTTP failures",
+			pattern{Checks: []string{"tls.certificate"}, FailOnly: true},
+			pattern{Codes: []string{"BROWSER_CERT_ERROR", "HTTP_*"}}},
+		{"a company inspection CA explains the browser's certificate error",
+			pattern{Codes: []string{"TLS_INTERCEPTED"}},
+			pattern{Codes: []string{"BROWSER_CERT_ERROR"}}},
+	}
+}
+
+func (p pattern) matches(e Entry) bool {
+	if !e.actionable() || (p.FailOnly && e.Status != checks.StatusFail) {
+		return false
+	}
+	return matchAny(p.Checks, e.Check) && matchAny(p.Codes, e.Code)
+}
+
+func matchAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(s, prefix) || p == s {
+			return true
+		}
+	}
+	return false
+}
+
+// explains reports whether cause probably explains symptom.
+func explains(cause, symptom Entry) bool {
+	for _, x := range explanations() {
+		if x.cause.matches(cause) && x.symptom.matches(symptom) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootCauses returns, for every entry, the index of the root cause that
+// explains it, or -1 when it is a root cause (or not actionable).
+func rootCauses(entries []Entry) []int {
+	parent := make([]int, len(entries))
+	for i := range entries {
+		parent[i] = -1
+		for j := range entries {
+			if i != j && explains(entries[j], entries[i]) {
+				parent[i] = j
+				break
+			}
+		}
+	}
+	root := make([]int, len(entries))
+	for i := range entries {
+		root[i] = followToRoot(parent, i)
+	}
+	return root
+}
+
+// followToRoot walks parent links from i; a cycle (which the table should
+// never create) makes i its own root.
+func followToRoot(parent []int, i int) int {
+	seen := map[int]bool{i: true}
+	cur := parent[i]
+	for cur >= 0 && parent[cur] >= 0 {
+		if seen[cur] {
+			return -1
+		}
+		seen[cur] = true
+		cur = parent[cur]
+	}
+	if cur >= 0 && seen[cur] {
+		return -1
+	}
+	return cur
+}
+
+// rankFixes returns one fix per actionable entry, ranked: root causes
+// before symptoms, then the guide's stage order, then severity (critical
+// first), then registry order. Titles and steps are filled by Localize.
+func rankFixes(entries []Entry) []Fix {
+	root := rootCauses(entries)
+	var idx []int
+	for i, e := range entries {
+		if e.actionable() {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ea, eb := entries[idx[a]], entries[idx[b]]
+		if sa, sb := root[idx[a]] >= 0, root[idx[b]] >= 0; sa != sb {
+			return !sa
+		}
+		if ia, ib := stageOrder(ea.Stage), stageOrder(eb.Stage); ia != ib {
+			return ia < ib
+		}
+		return ea.Severity.Rank() > eb.Severity.Rank()
+	})
+	fixes := make([]Fix, 0, len(idx))
+	for n, i := range idx {
+		e := entries[i]
+		f := Fix{Rank: n + 1, Check: e.Check, Code: e.Code, Severity: e.Severity, Owner: e.Owner, Steps: []string{}}
+		if root[i] >= 0 {
+			f.ExplainedBy = entries[root[i]].Check
+		}
+		fixes = append(fixes, f)
+	}
+	return fixes
+}
+
+// stageOrder puts unknown stages after the guide's.
+func stageOrder(s checks.Stage) int {
+	if i := s.Index(); i >= 0 {
+		return i
+	}
+	return len(checks.Stages)
+}
