@@ -22,20 +22,24 @@ func NormalizeLang(s string) string {
 	return defaultLang
 }
 
-// LangFromEnv picks the language from the locale environment variables the
-// way gettext does (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); "C", "POSIX" and
-// nothing mean English.
+// LangFromEnv picks the language from the locale environment variables
+// the way gettext does: LC_ALL, else LC_MESSAGES, else LANG names the
+// locale; LANGUAGE (a colon list) overrides it unless the locale is "C" or
+// "POSIX", which mean English.
 func LangFromEnv(getenv func(string) string) string {
-	for _, name := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := getenv(name)
-		if name == "LANGUAGE" {
-			v, _, _ = strings.Cut(v, ":")
-		}
-		if v != "" && v != "C" && v != "POSIX" {
-			return NormalizeLang(v)
+	locale := ""
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if locale = getenv(name); locale != "" {
+			break
 		}
 	}
-	return defaultLang
+	if locale == "C" || locale == "POSIX" || strings.HasPrefix(locale, "C.") {
+		return defaultLang
+	}
+	if first, _, _ := strings.Cut(getenv("LANGUAGE"), ":"); first != "" {
+		return NormalizeLang(first)
+	}
+	return NormalizeLang(locale)
 }
 
 // Translator looks up messages in one language, falling back to English.
