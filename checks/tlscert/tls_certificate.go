@@ -1,22 +1,84 @@
+// Package tlscert is the tls.certificate check: it connects to the login
+// host along the browser's route, runs a TLS handshake that verifies
+// nothing itself, and then judges the certificate chain against the run's
+// roots and clock so that every failure gets its own reason code and the
+// chain is reported even when it is bad. Its pure helpers (Probe,
+// Classify, HandshakeFailure, NetFailure, DialCode) are shared with
+// http.login, which checks the TLS of every redirect hop the same way.
 package tlscert
 
 import (
 	"context"
+	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// ID is the check's stable ID.
+const ID = "tls.certificate"
+
+// reportMargin is kept back from the check's deadline so that a hanging
+// server is reported as such before the runner gives up on the check.
+const reportMargin = 300 * time.Millisecond
+
+// Check is the tls.certificate check.
+type Check struct{}
+
+var _ checks.Check = (*Check)(nil)
 
 // NewCheck returns the tls.certificate check.
-func NewCheck() checks.Check { return placeholderCheck{} }
+func NewCheck() checks.Check { return &Check{} }
 
-type placeholderCheck struct{}
-
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "tls.certificate", Stage: checks.StageNetwork, DependsOn: []string{"net.reach"}, About: "certificate chain, host name, validity, TLS version, interception"}
+// Info describes the check.
+func (*Check) Info() checks.Info {
+	return checks.Info{
+		ID:        ID,
+		Stage:     checks.StageNetwork,
+		DependsOn: []string{"net.reach"},
+		About:     "certificate chain, host name, validity, TLS version, interception",
+	}
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+// Run connects to the login host along its route and judges its TLS.
+func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	u := env.Target.URL
+	if u == nil {
+		return checks.NotConfigured("url")
+	}
+	host := u.Hostname()
+	if u.Scheme == "http" {
+		return checks.Pass("the login page uses plain http://: TLS is not used, passwords travel unencrypted").
+			WithParam("host", host).With("host", host).With("plaintext", true)
+	}
+	route, err := env.Route(ctx, u)
+	if err != nil {
+		return checks.Errored("cannot decide the route to " + host + ": " + err.Error())
+	}
+	ctx, cancel := ReportContext(ctx)
+	defer cancel()
+	addr := env.Target.HostPort()
+	conn, err := env.DialRoute(ctx, route, addr)
+	if err != nil {
+		return NetFailure(err, host, addr).With("route", route.String())
+	}
+	defer conn.Close()
+	h, err := Probe(ctx, conn, host)
+	h.Addr = addr
+	if err != nil {
+		return HandshakeFailure(h, err).With("route", route.String())
+	}
+	res := Classify(h, OptionsFor(env)).With("route", route.String())
+	res.Data = h
+	return res
+}
+
+// ReportContext returns ctx with a deadline slightly before ctx's own, so
+// that a check can still report what timed out before its deadline ends.
+func ReportContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(reportMargin, time.Until(dl)/10)
+	return context.WithDeadline(ctx, dl.Add(-margin))
 }
