@@ -1,22 +1,158 @@
+// Package dnsresolve is the dns.resolve check: the CRM host and every
+// configured endpoint and region resolve through the system resolver; when
+// one does not, the system's own nameservers are asked directly to tell
+// NXDOMAIN, SERVFAIL, REFUSED, a timeout and "no address" apart; hosts-file
+// entries that DNS does not confirm and reference resolvers that disagree
+// are findings of their own.
 package dnsresolve
 
 import (
 	"context"
+	"fmt"
+	"net"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// ID is the check's stable ID.
+const ID = "dns.resolve"
 
-// NewCheck returns the dns.resolve check.
-func NewCheck() checks.Check { return placeholderCheck{} }
-
-type placeholderCheck struct{}
-
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "dns.resolve", Stage: checks.StageNetwork, DependsOn: []string{}, About: "the CRM host and endpoints resolve; NXDOMAIN/SERVFAIL detail; hosts-file overrides"}
+// Options are the seams of the check; the zero value is the real system.
+type Options struct {
+	// Resolver is the system resolver; nil means net.DefaultResolver.
+	Resolver Resolver
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+// NewCheck returns the dns.resolve check using the system resolver.
+func NewCheck() checks.Check { return New(Options{}) }
+
+// New returns the dns.resolve check with the given seams.
+func New(o Options) checks.Check { return &check{opts: o} }
+
+type check struct{ opts Options }
+
+var _ checks.Check = (*check)(nil)
+
+func (c *check) Info() checks.Info {
+	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{},
+		About: "the CRM host and endpoints resolve; NXDOMAIN/SERVFAIL detail; hosts-file overrides; reference resolvers"}
+}
+
+func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	if env.Target.URL == nil || env.Target.Host() == "" {
+		return checks.NotConfigured("url")
+	}
+	qctx, cancel := queryContext(ctx)
+	defer cancel()
+	g, setup := c.gatherer(env)
+	targets := withRoutes(qctx, env, hostRefs(env.Target))
+	obs := g.observe(qctx, targets)
+	all := make([]judged, len(obs))
+	for i, o := range obs {
+		all[i] = judge(o, g.nameservers, g.references)
+	}
+	res := verdict(all)
+	for k, v := range setup {
+		res = res.With(k, v)
+	}
+	return res
+}
+
+// gatherer builds the run's lookups from env; setup holds evidence about
+// what could not be read (resolv.conf, hosts file).
+func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
+	setup := map[string]any{}
+	sys := c.opts.Resolver
+	if sys == nil {
+		sys = net.DefaultResolver
+	}
+	var dialer checks.Dialer = env.Dialer
+	if dialer == nil {
+		dialer = &net.Dialer{}
+	}
+	g := gatherer{sys: sys, x: libExchanger{dialer: dialer}}
+	for _, r := range env.Target.DNS.ReferenceResolvers {
+		g.references = append(g.references, withDefaultPort(r))
+	}
+	if env.GOOS == "windows" || env.ResolvConf == "" {
+		setup["nameservers"] = "not read on " + env.GOOS + ": the system resolver's answer only"
+	} else if ns, err := systemNameservers(env.ResolvConf); err != nil {
+		setup["nameservers_error"] = err.Error()
+	} else {
+		g.nameservers = ns
+		setup["nameservers"] = ns
+	}
+	hosts, err := readHosts(env.HostsFile)
+	if err != nil {
+		setup["hosts_file_error"] = err.Error()
+	}
+	g.hosts = hosts
+	return g, setup
+}
+
+func withDefaultPort(server string) string {
+	if _, _, err := net.SplitHostPort(server); err == nil {
+		return server
+	}
+	return net.JoinHostPort(server, "53")
+}
+
+// verdict turns the judged hosts into one Result: the worst finding (fail
+// before warn, then severity, then the login host before endpoints and
+// regions), with every host's facts as evidence and Data.
+func verdict(all []judged) checks.Result {
+	worst := 0
+	var problems []string
+	for i, j := range all {
+		if j.finding.status != checks.StatusPass {
+			problems = append(problems, j.facts.Host+": "+j.finding.code)
+		}
+		if worse(j.finding, all[worst].finding) {
+			worst = i
+		}
+	}
+	w := all[worst]
+	f := w.finding
+	res := checks.Result{Status: f.status, Code: f.code, Severity: f.severity, Owner: f.owner,
+		Summary: f.summary, Variant: f.variant, Params: f.params}
+	if f.status == checks.StatusPass && len(all) > 1 {
+		res.Summary = fmt.Sprintf("%s; %d hosts checked, all resolve", f.summary, len(all))
+	}
+	facts := Facts{Hosts: make([]HostFacts, len(all))}
+	hostsEv := make([]map[string]any, len(all))
+	for i, j := range all {
+		facts.Hosts[i] = j.facts
+		hostsEv[i] = j.evidence
+	}
+	for _, k := range []string{"host", "addresses", "resolver", "rcode", "a", "aaaa", "route", "private", "hosts_file", "dns_detail", "tcp_fallback", "system_error"} {
+		if v, ok := w.evidence[k]; ok {
+			res = res.With(k, v)
+		}
+	}
+	for k, v := range f.evidence {
+		res = res.With(k, v)
+	}
+	res = res.With("hosts", hostsEv)
+	if len(problems) > 1 {
+		res = res.With("problems", problems)
+	}
+	res.Data = facts
+	return res
+}
+
+func worse(a, b finding) bool {
+	if ra, rb := statusRank(a.status), statusRank(b.status); ra != rb {
+		return ra > rb
+	}
+	return a.severity.Rank() > b.severity.Rank()
+}
+
+func statusRank(s checks.Status) int {
+	switch s {
+	case checks.StatusFail:
+		return 2
+	case checks.StatusWarn:
+		return 1
+	}
+	return 0
 }

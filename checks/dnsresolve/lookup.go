@@ -1,0 +1,113 @@
+package dnsresolve
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
+
+// Resolver is the system resolver as this check uses it; *net.Resolver
+// satisfies it. Tests inject one that talks to a fixture server.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// target is one host to resolve and the URL whose route applies to it.
+type target struct {
+	host  string
+	role  Role
+	route checks.Route
+	// routeErr is why the route could not be decided (then: direct).
+	routeErr error
+}
+
+// observation is everything learnt about one host before classifying.
+type observation struct {
+	target
+	literal  bool // the host is an IP address: nothing to resolve
+	sysAddrs []netip.Addr
+	sysErr   error
+	// direct[s][q] is nameserver s's answer to question q (A, AAAA).
+	direct [][2]answer
+	// refs[r][q] is reference resolver r's answer.
+	refs  [][2]answer
+	hosts []netip.Addr
+}
+
+// gatherer runs the lookups of one check run.
+type gatherer struct {
+	sys         Resolver
+	x           exchanger
+	nameservers []string
+	references  []string
+	hosts       hostsTable
+}
+
+// observe looks every target up concurrently and waits for all of them.
+func (g gatherer) observe(ctx context.Context, ts []target) []observation {
+	obs := make([]observation, len(ts))
+	var wg sync.WaitGroup
+	for i, t := range ts {
+		wg.Go(func() { obs[i] = g.observeOne(ctx, t) })
+	}
+	wg.Wait()
+	return obs
+}
+
+func (g gatherer) observeOne(ctx context.Context, t target) observation {
+	o := observation{target: t, hosts: g.hosts[t.host]}
+	if ip, err := netip.ParseAddr(t.host); err == nil {
+		o.literal = true
+		o.sysAddrs = []netip.Addr{ip.Unmap()}
+		return o
+	}
+	o.direct = make([][2]answer, len(g.nameservers))
+	o.refs = make([][2]answer, len(g.references))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		o.sysAddrs, o.sysErr = g.sys.LookupNetIP(ctx, "ip", t.host)
+		for i, a := range o.sysAddrs {
+			o.sysAddrs[i] = a.Unmap()
+		}
+	})
+	ask := func(dst *[2]answer, server string) {
+		for q := range dst {
+			wg.Go(func() { dst[q] = g.x.Exchange(ctx, t.host, qtype(q), server) })
+		}
+	}
+	for i, s := range g.nameservers {
+		ask(&o.direct[i], s)
+	}
+	for i, s := range g.references {
+		ask(&o.refs[i], s)
+	}
+	wg.Wait()
+	return o
+}
+
+// queryContext leaves the check time to report after the lookups: the
+// lookups end a little before the check's own deadline.
+func queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithTimeout(ctx, maxQueryWait)
+	}
+	left := time.Until(d)
+	reserve := min(left/5, 250*time.Millisecond)
+	return context.WithTimeout(ctx, min(left-reserve, maxQueryWait))
+}
+
+// isTimeout reports a deadline or an operating-system timeout.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
