@@ -1,0 +1,266 @@
+package clock
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/beevik/ntp"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
+
+// Per-source time limits. Every source is asked at once, so the check
+// takes about as long as the slowest of these, never their sum. NTP over
+// UDP answers in milliseconds or not at all; an HTTPS HEAD through a proxy
+// needs DNS, TCP, TLS and a round trip.
+const (
+	ntpTimeout  = 2 * time.Second
+	dateTimeout = 3 * time.Second
+	// budgetShare is the part of the check's remaining time a source may
+	// use, so that the check answers before its own deadline.
+	budgetShare = 0.7
+	// dateResolution is the HTTP Date header's rounding (whole seconds).
+	dateResolution = time.Second
+)
+
+// Kinds of time source.
+const (
+	KindNTP  = "ntp"
+	KindDate = "http-date"
+)
+
+// Source states.
+const (
+	StateOK       = "ok"
+	StateRefused  = "refused"   // NTP kiss-of-death
+	StateInvalid  = "invalid"   // answered, but unusable
+	StateNoAnswer = "no-answer" // timeout, refused connection, DNS failure …
+)
+
+// Sample is what one time source said. Skew is the local clock minus the
+// source's clock: positive means the local clock is fast.
+type Sample struct {
+	Source      string        `json:"source"`
+	Kind        string        `json:"kind"`
+	State       string        `json:"state"`
+	Skew        time.Duration `json:"-"`
+	Uncertainty time.Duration `json:"-"`
+	RTT         time.Duration `json:"-"`
+	Stratum     int           `json:"stratum,omitempty"`
+	KissCode    string        `json:"kiss_code,omitempty"`
+	Reason      string        `json:"reason,omitempty"`
+}
+
+func (s Sample) ok() bool { return s.State == StateOK }
+
+// subContext bounds one source: limit, or budgetShare of the time ctx has
+// left, whichever is shorter.
+func subContext(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Duration(float64(time.Until(dl)) * budgetShare); left < limit {
+			limit = max(left, time.Millisecond)
+		}
+	}
+	return context.WithTimeout(ctx, limit)
+}
+
+// queryNTP asks one NTP server. The offset is measured against env.Now, not
+// the library's own clock: GetSystemTime makes beevik/ntp take t1 and t4
+// from env.Now, so ClockOffset is ((t2-t1)+(t3-t4))/2 against the clock the
+// user actually has (or the test injects).
+func queryNTP(ctx context.Context, env *checks.Env, server string) Sample {
+	s := Sample{Source: server, Kind: KindNTP, State: StateNoAnswer}
+	ctx, cancel := subContext(ctx, ntpTimeout)
+	defer cancel()
+	dl, _ := ctx.Deadline()
+	opt := ntp.QueryOptions{
+		Timeout:       time.Until(dl),
+		GetSystemTime: nowFunc(env),
+		Dialer: func(_, raddr string) (net.Conn, error) {
+			c, err := env.Dialer.DialContext(ctx, "udp", raddr)
+			if err != nil {
+				return nil, err
+			}
+			context.AfterFunc(ctx, func() { c.Close() })
+			return c, nil
+		},
+	}
+	type answer struct {
+		r   *ntp.Response
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		r, err := ntp.QueryWithOptions(server, opt)
+		ch <- answer{r, err}
+	}()
+	var a answer
+	select {
+	case a = <-ch:
+	case <-ctx.Done():
+		a.err = ctx.Err()
+	}
+	if a.err != nil {
+		s.Reason = reason(ctx, a.err, "no answer from the NTP server")
+		return s
+	}
+	r := a.r
+	s.Stratum, s.RTT = int(r.Stratum), r.RTT
+	if r.IsKissOfDeath() {
+		s.State, s.KissCode = StateRefused, r.KissCode
+		s.Reason = "source refused (kiss-of-death " + r.KissCode + ")"
+		return s
+	}
+	if err := r.Validate(); err != nil {
+		s.State, s.Reason = StateInvalid, "unusable answer: "+err.Error()
+		return s
+	}
+	s.State = StateOK
+	s.Skew = -r.ClockOffset
+	s.Uncertainty = max(r.RootDistance, r.RTT/2, time.Millisecond)
+	return s
+}
+
+// queryDate reads the Date header of u, along the route the browser takes.
+// The certificate is not verified: a bad certificate must not stop the
+// time measurement (it may even be caused by the clock).
+func queryDate(ctx context.Context, env *checks.Env, u *url.URL) Sample {
+	s := Sample{Source: u.Scheme + "://" + u.Host, Kind: KindDate, State: StateNoAnswer}
+	ctx, cancel := subContext(ctx, dateTimeout)
+	defer cancel()
+	rt, err := env.Route(ctx, u)
+	if err != nil {
+		s.Reason = reason(ctx, err, "no route")
+		return s
+	}
+	tlsConf := &tls.Config{RootCAs: env.RootCAs, InsecureSkipVerify: true, ServerName: u.Hostname()} //nolint:gosec // only the Date header is read
+	tr := env.Transport(rt, tlsConf)
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, method := range []string{http.MethodHead, http.MethodGet} {
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+		if err != nil {
+			s.Reason = "bad URL"
+			return s
+		}
+		start := time.Now()
+		resp, err := client.Do(req)
+		rtt := time.Since(start)
+		local := nowFunc(env)()
+		if err != nil {
+			s.Reason = reason(ctx, unwrapURL(err), "no answer")
+			return s
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		date := resp.Header.Get("Date")
+		if date == "" {
+			s.State, s.Reason = StateInvalid, "no Date header"
+			continue // some servers omit it on HEAD
+		}
+		server, err := http.ParseTime(date)
+		if err != nil {
+			s.State, s.Reason = StateInvalid, fmt.Sprintf("unreadable Date header %q", truncate(date, 40))
+			return s
+		}
+		// The server stamped Date somewhere inside the round trip, and
+		// truncated it to the second: its true time then was
+		// server+0.5 s ± 0.5 s, our clock's local-rtt/2 ± rtt/2.
+		s.State, s.Reason, s.RTT = StateOK, "", rtt
+		s.Skew = local.Add(-rtt / 2).Sub(server.Add(dateResolution / 2))
+		s.Uncertainty = dateResolution/2 + rtt/2
+		return s
+	}
+	return s
+}
+
+// reason describes why a source did not answer, preferring "no answer
+// within …" when the source's time ran out.
+func reason(ctx context.Context, err error, what string) string {
+	var ne net.Error
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return what + " in time (timed out)"
+	}
+	return truncate(err.Error(), 200)
+}
+
+// unwrapURL drops *url.Error's "Head \"https://…\":" prefix: the URL is
+// already the source's name.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// dateURLs are the pages whose Date header is read: the login URL and one
+// URL per endpoint host (https, or http for port 80), each origin once.
+func dateURLs(t checks.Target) []*url.URL {
+	var out []*url.URL
+	seen := map[string]bool{}
+	add := func(u *url.URL) {
+		if u == nil || u.Host == "" || seen[u.Scheme+"://"+u.Host] {
+			return
+		}
+		seen[u.Scheme+"://"+u.Host] = true
+		out = append(out, u)
+	}
+	if t.URL != nil {
+		u := *t.URL
+		u.User = nil
+		add(&u)
+	}
+	for _, ep := range t.Endpoints {
+		add(endpointURL(ep))
+	}
+	return out
+}
+
+// endpointURL turns "host:port" (or a URL) into the URL of its root page.
+func endpointURL(ep string) *url.URL {
+	ep = strings.TrimSpace(ep)
+	if strings.Contains(ep, "://") {
+		u, err := url.Parse(ep)
+		if err != nil || u.Host == "" {
+			return nil
+		}
+		return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}
+	}
+	host, port, err := net.SplitHostPort(ep)
+	if err != nil {
+		host, port = ep, "443"
+	}
+	if host == "" {
+		return nil
+	}
+	switch port {
+	case "80":
+		return &url.URL{Scheme: "http", Host: host, Path: "/"}
+	case "443":
+		return &url.URL{Scheme: "https", Host: hostForURL(host), Path: "/"}
+	}
+	return &url.URL{Scheme: "https", Host: net.JoinHostPort(host, port), Path: "/"}
+}
+
+func hostForURL(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
+}
