@@ -10,7 +10,7 @@ import (
 // params and variant. Build calls it; `report render --lang` calls it on a
 // report read back with ReadJSON.
 func (r *Report) Localize(lang string) {
-	tr := Messages(lang)
+	tr := r.translator(lang)
 	r.Lang = tr.Lang()
 	byCheck := make(map[string]Entry, len(r.Results))
 	for i := range r.Results {
@@ -49,13 +49,17 @@ func (r *Report) Localize(lang string) {
 }
 
 // messageData is what a finding's templates may use: its params, plus the
-// check ID, the check's localized name, the code and the report ID.
+// check ID, the check's localized name, the code, the report ID and, for a
+// blocked check, the blocking check's localized name.
 func (r *Report) messageData(tr *Translator, e Entry) map[string]string {
 	data := map[string]string{
 		"check":      e.Check,
 		"check_name": checkName(tr, e.Check),
 		"code":       e.Code,
 		"report_id":  r.ReportID,
+	}
+	if e.BlockedBy != "" {
+		data["blocked_by_name"] = checkName(tr, e.BlockedBy)
 	}
 	for k, v := range e.Params {
 		data[k] = v

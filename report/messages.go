@@ -55,9 +55,10 @@ var missingIsEmpty = &template.TextParser{Option: "missingkey=zero"}
 
 // Messages returns the translator for lang (normalized by NormalizeLang).
 // The CLI uses it for its own strings: help, prompts, errors, verdicts.
-func Messages(lang string) *Translator {
+func Messages(lang string) *Translator { return newTranslator(loadCatalog(), lang) }
+
+func newTranslator(cat *catalog, lang string) *Translator {
 	lang = NormalizeLang(lang)
-	cat := loadCatalog()
 	return &Translator{lang: lang, cat: cat, loc: i18n.NewLocalizer(cat.bundle, lang)}
 }
 

@@ -31,6 +31,8 @@ type Report struct {
 	GOOS string `json:"goos,omitempty"`
 	// Attachments travel to the ticket bundle, never into JSON.
 	Attachments []checks.Attachment `json:"-"`
+
+	cat *catalog // nil: the embedded catalogs (tests inject their own)
 }
 
 // Tool names the program that wrote the report.
@@ -96,6 +98,8 @@ type Options struct {
 	ReportID string
 	// GOOS selects OS-specific fix steps for results without a Variant.
 	GOOS string
+
+	catalog *catalog // nil: the embedded catalogs (tests inject their own)
 }
 
 // Build makes the report of results (in registry order): counts, verdict,
@@ -110,6 +114,7 @@ func Build(results []checks.Result, opts Options) *Report {
 		DurationMS: opts.Duration.Milliseconds(),
 		GOOS:       opts.GOOS,
 		Results:    make([]Entry, 0, len(results)),
+		cat:        opts.catalog,
 	}
 	if r.ReportID == "" {
 		r.ReportID = NewReportID()
@@ -126,6 +131,14 @@ func Build(results []checks.Result, opts Options) *Report {
 	r.Fixes = rankFixes(r.Results)
 	r.Localize(opts.Lang)
 	return r
+}
+
+// translator returns the report's messages in lang.
+func (r *Report) translator(lang string) *Translator {
+	if r.cat != nil {
+		return newTranslator(r.cat, lang)
+	}
+	return Messages(lang)
 }
 
 func entryOf(res checks.Result) Entry {

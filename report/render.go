@@ -1,0 +1,46 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderOptions are the caller's presentation choices. The CLI decides
+// Color from NO_COLOR, --no-color and whether the output is a terminal.
+type RenderOptions struct {
+	// Color turns on ANSI colours (text format only).
+	Color bool
+	// Verbose adds the technical details per check (text format only;
+	// the other formats always carry them).
+	Verbose bool
+}
+
+// Formats lists the output formats Render understands.
+func Formats() []string { return []string{"text", "json", "markdown", "html", "junit"} }
+
+// Render writes r to w in format (one of Formats).
+func Render(w io.Writer, r *Report, format string, opts RenderOptions) error {
+	if r == nil {
+		return fmt.Errorf("render %s: no report", format)
+	}
+	var err error
+	switch format {
+	case "text":
+		err = renderText(w, r, opts)
+	case "json":
+		err = renderJSON(w, r)
+	case "markdown", "md":
+		err = renderMarkdown(w, r)
+	case "html":
+		err = renderHTML(w, r)
+	case "junit":
+		err = renderJUnit(w, r)
+	default:
+		return fmt.Errorf("unknown format %q (use one of %s)", format, strings.Join(Formats(), ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return nil
+}
