@@ -19,9 +19,6 @@ const (
 	CodeOutdated    = "DEVICE_BROWSER_OUTDATED"
 )
 
-// suggested is what every fix recommends installing.
-const suggested = "Chrome, Edge or Firefox"
-
 // NewBrowsers returns the device.browsers check.
 func NewBrowsers() checks.Check { return browsersCheck{} }
 
@@ -109,8 +106,7 @@ func dropDuplicates(bs []Browser) []Browser {
 func judge(env *checks.Env, inv Inventory) checks.Result {
 	if len(inv.Browsers) == 0 {
 		return checks.Finding(checks.StatusFail, CodeNoBrowser, checks.SeverityHigh, checks.OwnerYou,
-			"no supported browser found (looked for Chrome, Chromium, Edge, Firefox)").
-			WithParam("suggested", suggested)
+			"no supported browser found (looked for Chrome, Chromium, Edge, Firefox)")
 	}
 	var supported, unsupported []Browser
 	for _, b := range inv.Browsers {
@@ -124,7 +120,7 @@ func judge(env *checks.Env, inv Inventory) checks.Result {
 	if len(supported) == 0 {
 		return checks.Finding(checks.StatusFail, CodeUnsupported, checks.SeverityHigh, checks.OwnerYou,
 			"only unsupported browsers installed: "+found).
-			WithParam("found", labels(unsupported)).WithParam("suggested", suggested)
+			WithParam("found", names(unsupported))
 	}
 	var outdated, current []Browser
 	for _, b := range supported {
@@ -162,8 +158,7 @@ func outdatedFinding(env *checks.Env, outdated, current []Browser) checks.Result
 	r := checks.Finding(checks.StatusWarn, CodeOutdated, sev, checks.OwnerYou, summary).
 		WithParam("browser", b.Name).
 		WithParam("version", b.Version).
-		WithParam("min_version", fmt.Sprint(minMajor)).
-		WithParam("suggested", suggested)
+		WithParam("min_version", fmt.Sprint(minMajor))
 	alt := ""
 	if len(current) > 0 {
 		alt = current[0].Name

@@ -221,7 +221,7 @@ func TestBrowsersParams(t *testing.T) {
 		"Program Files/Internet Explorer/iexplore.exe": "exe",
 	}))
 	r := NewBrowsers().Run(context.Background(), env, nil)
-	if r.Params["found"] != "Internet Explorer" || r.Params["suggested"] == "" {
+	if r.Params["found"] != "Internet Explorer" {
 		t.Errorf("params %v", r.Params)
 	}
 	env = testEnv("linux", tree(t, map[string]string{
