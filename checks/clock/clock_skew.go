@@ -242,7 +242,7 @@ func wholeHours(skew time.Duration) int {
 // which on a desktop usually means the zone was never set.
 func zoneNote(env *checks.Env) string {
 	name, off := nowFunc(env)().Zone()
-	if off != 0 || env.GOOS == "" {
+	if off != 0 {
 		return ""
 	}
 	return fmt.Sprintf("time zone is %s (UTC+00:00): if the clock shows the wrong local time, only the time zone is wrong, which does not affect one-time codes", name)

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// versionTimeout bounds one `browser --version` run; Chrome answers in
-// about 0.1 s, so 2 s only matters for a wrapper script that hangs.
-const versionTimeout = 2 * time.Second
+// versionTimeout bounds one `browser --version` run; Chrome answers
+// within about 1 s, so 3 s only matters for a wrapper script that hangs.
+const versionTimeout = 3 * time.Second
 
 // linuxCandidates are the usual install locations on Linux distributions.
 func linuxCandidates() []candidate {
