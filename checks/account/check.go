@@ -1,0 +1,221 @@
+// Package account holds the account.status check: it asks the identity
+// provider's or CRM's API (Okta, Microsoft Entra ID via Graph, Salesforce,
+// Keycloak, or a generic JSON endpoint) whether the login name can sign in
+// at all: active, locked, disabled, password expired or to be changed, MFA
+// enrolled. One file per provider, each with a pure parse function.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
+
+// The reason codes of account.status.
+const (
+	CodeNotFound       = "ACCOUNT_NOT_FOUND"
+	CodeDisabled       = "ACCOUNT_DISABLED"
+	CodeLocked         = "ACCOUNT_LOCKED"
+	CodeExpired        = "ACCOUNT_PASSWORD_EXPIRED"
+	CodeMustChange     = "ACCOUNT_MUST_CHANGE_PASSWORD"
+	CodeExpiring       = "ACCOUNT_PASSWORD_EXPIRING"
+	CodeMFANotEnrolled = "ACCOUNT_MFA_NOT_ENROLLED"
+	CodeAPIAuth        = "ACCOUNT_API_AUTH"
+	CodeAPIUnreachable = "ACCOUNT_API_UNREACHABLE"
+)
+
+// DefaultTokenEnv is the variable holding the API token when
+// account.token_env is empty.
+const DefaultTokenEnv = "LOGINDOCTOR_ACCOUNT_TOKEN"
+
+// Timing: the API calls get the check's deadline minus a margin, so that a
+// hanging API still yields our own ACCOUNT_API_UNREACHABLE finding before
+// the runner gives up on the check.
+const (
+	defaultBudget  = 10 * time.Second
+	maxMargin      = 2 * time.Second
+	marginFraction = 5 // margin = remaining / marginFraction, at most maxMargin
+)
+
+// NewCheck returns the account.status check.
+func NewCheck() checks.Check { return statusCheck{} }
+
+type statusCheck struct{}
+
+var _ checks.Check = statusCheck{}
+
+func (statusCheck) Info() checks.Info {
+	return checks.Info{
+		ID:        "account.status",
+		Stage:     checks.StageAccount,
+		DependsOn: []string{},
+		Needs:     []string{"account.provider", "account.base_url", "account.user"},
+		About:     "account state via the CRM's or identity provider's API: active, locked, disabled, password expired, MFA",
+	}
+}
+
+func (statusCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	cfg := env.Target.Account
+	if res, ok := notConfigured(cfg); !ok {
+		return res
+	}
+	p, ok := Providers()[strings.ToLower(cfg.Provider)]
+	if !ok {
+		return checks.Errored(fmt.Sprintf("account.provider: unknown provider %q (use one of %s)", truncate(cfg.Provider, 40), strings.Join(ProviderNames(), ", ")))
+	}
+	cfg.Provider = strings.ToLower(cfg.Provider)
+	res, ok := token(env, &cfg)
+	if !ok {
+		return res
+	}
+	return scrub(run(ctx, env, p, cfg), cfg.Token)
+}
+
+func run(ctx context.Context, env *checks.Env, p Provider, cfg checks.AccountConfig) checks.Result {
+	apiURL, err := lookupURL(cfg)
+	if err != nil {
+		return checks.Errored(err.Error())
+	}
+	rt, err := env.Route(ctx, apiURL)
+	if err != nil {
+		return apiError(cfg, fmt.Errorf("%w: no route: %w", ErrAPIUnreachable, err)).With("api", apiURL.Host)
+	}
+	client := &http.Client{
+		Transport:     env.Transport(rt, nil),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	defer client.CloseIdleConnections()
+	actx, cancel := context.WithDeadline(ctx, apiDeadline(ctx))
+	defer cancel()
+	st, err := p.Lookup(actx, client, cfg)
+	var res checks.Result
+	if err != nil {
+		res = apiError(cfg, err)
+	} else {
+		res = fromState(env, cfg, st)
+	}
+	return res.With("api", apiURL.Scheme+"://"+apiURL.Host).With("route", rt.String()).With("provider", cfg.Provider)
+}
+
+// notConfigured names the missing keys; ok is true when all are set.
+func notConfigured(cfg checks.AccountConfig) (checks.Result, bool) {
+	var missing []string
+	if strings.TrimSpace(cfg.Provider) == "" {
+		missing = append(missing, "account.provider")
+	}
+	generic := strings.EqualFold(cfg.Provider, "generic")
+	if strings.TrimSpace(cfg.BaseURL) == "" && !(generic && strings.Contains(cfg.Generic.URL, "://")) {
+		missing = append(missing, "account.base_url")
+	}
+	if strings.TrimSpace(cfg.User) == "" {
+		missing = append(missing, "account.user")
+	}
+	if strings.EqualFold(cfg.Provider, "keycloak") && strings.TrimSpace(cfg.Realm) == "" {
+		missing = append(missing, "account.realm")
+	}
+	if generic {
+		if strings.TrimSpace(cfg.Generic.URL) == "" {
+			missing = append(missing, "account.generic.url")
+		}
+		if strings.TrimSpace(cfg.Generic.StatusPath) == "" {
+			missing = append(missing, "account.generic.status_path")
+		}
+		if len(cfg.Generic.States) == 0 {
+			missing = append(missing, "account.generic.states")
+		}
+	}
+	if len(missing) == 0 {
+		return checks.Result{}, true
+	}
+	res := checks.NotConfigured(strings.Join(missing, ", ")).With("missing", missing)
+	return res, false
+}
+
+// token fills cfg.Token from the environment variable account.token_env
+// names; without it the check is skipped, naming the variable (never a value).
+func token(env *checks.Env, cfg *checks.AccountConfig) (checks.Result, bool) {
+	if cfg.Token != "" {
+		return checks.Result{}, true
+	}
+	name := strings.TrimSpace(cfg.TokenEnv)
+	if name == "" {
+		name = DefaultTokenEnv
+	}
+	if env.Getenv != nil {
+		cfg.Token = strings.TrimSpace(env.Getenv(name))
+	}
+	if cfg.Token != "" {
+		return checks.Result{}, true
+	}
+	res := checks.NotConfigured(name)
+	res.Summary = fmt.Sprintf("not configured: the %s API token is missing — set the environment variable %s (named by account.token_env) to enable this check", cfg.Provider, name)
+	return res.With("token_env", name), false
+}
+
+// lookupURL is the API address the check talks to (for the route).
+func lookupURL(cfg checks.AccountConfig) (*url.URL, error) {
+	raw := cfg.BaseURL
+	if cfg.Provider == "generic" {
+		s, err := genericURL(cfg)
+		if err != nil {
+			return nil, err
+		}
+		raw = s
+	}
+	return parseBase(raw)
+}
+
+func apiDeadline(ctx context.Context) time.Time {
+	now := time.Now()
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return now.Add(defaultBudget)
+	}
+	margin := min(dl.Sub(now)/marginFraction, maxMargin)
+	return dl.Add(-margin)
+}
+
+// apiError turns a Lookup error into ACCOUNT_API_AUTH or
+// ACCOUNT_API_UNREACHABLE; neither says anything about the account.
+func apiError(cfg checks.AccountConfig, err error) checks.Result {
+	status := 0
+	var he *HTTPError
+	if errors.As(err, &he) {
+		status = he.Status
+	}
+	tokenEnv := cfg.TokenEnv
+	if tokenEnv == "" {
+		tokenEnv = DefaultTokenEnv
+	}
+	base := params(cfg).withInt("status", status)
+	if errors.Is(err, ErrAPIAuth) {
+		res := checks.Finding(checks.StatusWarn, CodeAPIAuth, checks.SeverityLow, checks.OwnerIT,
+			fmt.Sprintf("the %s API refused the diagnosis's token (HTTP %d): this is a problem of the diagnosis setup, not of the account %s", display(cfg.Provider), status, cfg.User))
+		return base.with("token_env", tokenEnv).apply(res).With("http_status", status).With("token_env", tokenEnv)
+	}
+	variant, what := "", "cannot be reached"
+	switch {
+	case errors.Is(err, ErrAPITimeout):
+		variant, what = "timeout", "did not answer in time"
+	case errors.Is(err, ErrAPIServer):
+		variant, what = "server_error", fmt.Sprintf("had a server error (HTTP %d)", status)
+	case errors.Is(err, ErrUnmapped):
+		variant, what = "unmapped", "gave a state value that account.generic.states does not map"
+	case errors.Is(err, ErrBadResponse):
+		variant, what = "bad_response", "gave an answer that cannot be used"
+	}
+	res := checks.Finding(checks.StatusWarn, CodeAPIUnreachable, checks.SeverityLow, checks.OwnerIT,
+		fmt.Sprintf("the %s API %s, so the account %s could not be checked: %v", display(cfg.Provider), what, cfg.User, err))
+	res.Variant = variant
+	res = base.apply(res).With("error", err.Error())
+	if status != 0 {
+		res = res.With("http_status", status)
+	}
+	return res
+}
