@@ -30,14 +30,14 @@ type fixView struct {
 
 type entryView struct {
 	Entry
-	Icon     string
+	Icon         string
 	Name         string // localized check name
 	StageName    string // localized stage name
 	StatusText   string // localized status word
 	SeverityText string
-	Note     string // short note for the check list: "see fix 2" or the skip's summary
-	Duration string
-	Evidence []fact
+	Note         string // short note for the check list: "see fix 2" or the skip's summary
+	Duration     string
+	Evidence     []fact
 }
 
 type stageView struct {
@@ -76,14 +76,14 @@ func newView(r *Report) *view {
 
 func (v *view) entry(e Entry, rank int) entryView {
 	ev := entryView{
-		Entry:    e,
-		Icon:     icon(e.Status),
-		Name:     checkName(v.tr, e.Check),
+		Entry:        e,
+		Icon:         icon(e.Status),
+		Name:         checkName(v.tr, e.Check),
 		StageName:    v.t("stage." + string(e.Stage)),
 		StatusText:   v.t("status." + string(e.Status)),
 		SeverityText: v.t("severity." + string(e.Severity)),
-		Duration: formatMS(e.DurationMS),
-		Evidence: facts(e.Evidence),
+		Duration:     formatMS(e.DurationMS),
+		Evidence:     facts(e.Evidence),
 	}
 	switch {
 	case rank > 0:
