@@ -1,22 +1,89 @@
+// Package httplogin is the http.login check: it opens the login page along
+// the browser's route and follows the redirect chain by hand (CRM → single
+// sign-on provider → back), recording every hop. Hosts on the chain other
+// than the login host get their own name lookup, connect and TLS checks at
+// that hop, so that a broken SSO host is reported with the code of the
+// layer that failed and evidence.hop naming it.
 package httplogin
 
 import (
 	"context"
+	"net"
+	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/tlscert"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// ID is the check's stable ID.
+const ID = "http.login"
 
-// NewCheck returns the http.login check.
-func NewCheck() checks.Check { return placeholderCheck{} }
+// Reason codes of http.login (a failing hop carries its layer's code).
+const (
+	CodeStatus       = "HTTP_STATUS"
+	CodeRedirectLoop = "HTTP_REDIRECT_LOOP"
+	CodeTimeout      = "HTTP_TIMEOUT"
+	CodeSlow         = "HTTP_SLOW"
+	CodeNegotiate    = "HTTP_NEGOTIATE"
+)
 
-type placeholderCheck struct{}
+// Limits of one walk down the redirect chain.
+const (
+	// MaxRedirects is how many redirects are followed before the chain
+	// counts as a loop (browsers stop at about 20; SSO flows need < 10).
+	MaxRedirects = 10
+	// MaxBody is how much of the final page is read.
+	MaxBody = 2 << 20
+	// maxRedirectBody is how much of a redirect's body is read.
+	maxRedirectBody = 64 << 10
+	// DefaultSlowAfter is http.slow_after when it is not set.
+	DefaultSlowAfter = 3 * time.Second
+	// maxPhase bounds a hop's name lookup and its connect.
+	maxPhase = 5 * time.Second
+)
 
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "http.login", Stage: checks.StageNetwork, DependsOn: []string{"tls.certificate"}, About: "the login page answers: status, SSO redirect chain, latency, maintenance"}
+// Resolver looks up a redirect hop's name; *net.Resolver satisfies it.
+type Resolver interface {
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+// Login is the http.login check.
+type Login struct {
+	// Resolver looks up the names of redirect hops on a direct route;
+	// nil means net.DefaultResolver. Tests point it at a loopback server.
+	Resolver Resolver
+}
+
+var _ checks.Check = (*Login)(nil)
+
+// NewCheck returns the http.login check.
+func NewCheck() checks.Check { return &Login{} }
+
+// Info describes the check.
+func (*Login) Info() checks.Info {
+	return checks.Info{
+		ID:        ID,
+		Stage:     checks.StageNetwork,
+		DependsOn: []string{tlscert.ID},
+		About:     "the login page answers: status, SSO redirect chain, latency, maintenance",
+	}
+}
+
+// Run opens the login page and follows its redirects. Result.Data is the
+// chain's host names ([]string, in order, without repeats).
+func (l *Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	u := env.Target.URL
+	if u == nil {
+		return checks.NotConfigured("url")
+	}
+	var res Resolver = net.DefaultResolver
+	if l.Resolver != nil {
+		res = l.Resolver
+	}
+	ctx, cancel := tlscert.ReportContext(ctx)
+	defer cancel()
+	w := newWalk(env, res, u)
+	out := w.run(ctx)
+	out.Data = w.hostNames()
+	return out
 }
