@@ -62,7 +62,7 @@ func matchAny(patterns []string, s string) bool {
 		return true
 	}
 	for _, p := range patterns {
-		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(s, prefix) || p == s {
+		if prefix, ok := strings.CutSuffix(p, "*"); (ok && strings.HasPrefix(s, prefix)) || p == s {
 			return true
 		}
 	}
