@@ -1,22 +1,459 @@
+// Package browser is the browser.page check: the machine's own Chrome,
+// Chromium or Edge (never a downloaded one), headless and driven by go-rod,
+// loads the login page the way the user's browser would and reports what
+// breaks a login there: certificate errors, blocked scripts and styles,
+// script errors, cookies, pop-ups, a missing form, a page that never loads.
+// It leaves a screenshot of the page for the ticket.
 package browser
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-rod/rod"
+	"github.com/go-rod/rod/lib/launcher"
+	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/logindoctor/logindoctor/checks"
+	// Turn off rod's global -rod flag before rod's init parses os.Args.
+	_ "github.com/logindoctor/logindoctor/checks/browser/internal/rodflag"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// Budgets inside the check's own deadline.
+const (
+	// defaultBudget applies when the context has no deadline.
+	defaultBudget = 20 * time.Second
+	// maxReserve is kept back from the page for screenshot, close and
+	// cleanup, so that a page that never loads is still reported in time;
+	// with short deadlines a quarter of the budget is kept instead.
+	maxReserve = 1500 * time.Millisecond
+	// settleIdle is how long the network must stay quiet after "load"
+	// before a missing form counts as missing (scripts may still draw it).
+	settleIdle = 700 * time.Millisecond
+	// pollEvery is how often load and form are looked at.
+	pollEvery = 50 * time.Millisecond
+	// shotWait bounds the screenshot (and the cookie probe) after the page
+	// deadline.
+	shotWait = time.Second
+	// minCloseWait is the least close waits for the browser to go, even
+	// past the deadline, so that a cancelled run mostly cleans up in line.
+	minCloseWait = 200 * time.Millisecond
+	// DefaultSelector finds the password field of the login form.
+	DefaultSelector = "input[type=password]"
+	viewportW       = 1280
+	viewportH       = 800
+)
 
-// NewCheck returns the browser.page check.
-func NewCheck() checks.Check { return placeholderCheck{} }
-
-type placeholderCheck struct{}
-
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "browser.page", Stage: checks.StageBrowser, DependsOn: []string{"http.login"}, About: "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form"}
+// pageCheck is browser.page.
+type pageCheck struct {
+	// find locates the browser when browser.path is not set.
+	find func(ctx context.Context, env *checks.Env) (string, bool)
+	// tempDir is where profiles go ("" = os.TempDir()).
+	tempDir string
+	// certutil is the NSS tool's name or path (for ca_file).
+	certutil string
+	// prefs is extra Chrome preferences JSON: tests simulate a user's
+	// settings (cookies or pop-ups blocked) with it.
+	prefs string
+	// hook, if set, is called at named points of a visit (tests inject
+	// panics to prove the cleanup runs on every path).
+	hook func(point string)
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+var _ checks.Check = (*pageCheck)(nil)
+
+// NewCheck returns the browser.page check.
+func NewCheck() checks.Check {
+	return &pageCheck{find: lookChrome, certutil: "certutil"}
+}
+
+// lookChrome finds Chrome, Chromium or Edge on this machine.
+func lookChrome(context.Context, *checks.Env) (string, bool) { return launcher.LookPath() }
+
+// Info implements checks.Check.
+func (c *pageCheck) Info() checks.Info {
+	return checks.Info{ID: "browser.page", Stage: checks.StageBrowser, DependsOn: []string{"http.login"},
+		About: "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form"}
+}
+
+// Run implements checks.Check.
+func (c *pageCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	t := env.Target
+	if t.URL == nil {
+		return checks.NotConfigured("url")
+	}
+	sweepStale(c.tempDir, time.Now())
+	bin, ok := c.browserPath(ctx, env)
+	if !ok {
+		return unavailable(env)
+	}
+	s, err := newSession(c.tempDir)
+	if err != nil {
+		return checks.Errored(err.Error())
+	}
+	defer func() { s.close(closeBy(ctx)) }()
+	v := &visit{check: c, env: env, bin: bin, s: s, started: time.Now()}
+	return v.run(ctx)
+}
+
+// browserPath is browser.path when set (and present), else the finder's.
+func (c *pageCheck) browserPath(ctx context.Context, env *checks.Env) (string, bool) {
+	if p := env.Target.Browser.Path; p != "" {
+		fi, err := os.Stat(p)
+		return p, err == nil && !fi.IsDir()
+	}
+	if c.find == nil {
+		return "", false
+	}
+	return c.find(ctx, env)
+}
+
+// unavailable is the skip when no Chrome-like browser is installed.
+func unavailable(env *checks.Env) checks.Result {
+	summary := "no Chrome, Chromium or Edge found on this computer; the page was not checked in a browser"
+	if p := env.Target.Browser.Path; p != "" {
+		summary = "browser.path " + p + " does not exist; the page was not checked in a browser"
+	}
+	r := checks.Skip(CodeUnavailable, summary)
+	r.Severity, r.Owner, r.Variant = checks.SeverityLow, checks.OwnerYou, env.GOOS
+	r = r.WithParam("os", env.GOOS)
+	if p := env.Target.Browser.Path; p != "" {
+		r = r.With("browser_path", p)
+	}
+	return r
+}
+
+// closeBy is how long close may wait for the cleanup: up to the check's
+// deadline (the runner gives up shortly after it), never less than
+// minCloseWait; what is left continues in the background.
+func closeBy(ctx context.Context) time.Time {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		dl = time.Now().Add(closeWait)
+	}
+	return laterOf(dl, time.Now().Add(minCloseWait))
+}
+
+// pageDeadline is when the page's work must stop so that screenshot and
+// cleanup still fit before ctx's deadline.
+func pageDeadline(ctx context.Context, now time.Time) time.Time {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		dl = now.Add(defaultBudget)
+	}
+	reserve := min(maxReserve, dl.Sub(now)/4)
+	return dl.Add(-reserve)
+}
+
+// visit is one run of the check: launch, load, probe, screenshot.
+type visit struct {
+	check   *pageCheck
+	env     *checks.Env
+	bin     string
+	s       *session
+	started time.Time
+	page    *rod.Page
+	obs     *observer
+	ev      map[string]any
+	out     outcome
+	shot    []byte
+}
+
+func (v *visit) run(ctx context.Context) checks.Result {
+	t := v.env.Target
+	deadline := pageDeadline(ctx, v.started)
+	pctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	sel := t.Browser.LoginFormSelector
+	if sel == "" {
+		sel = DefaultSelector
+	}
+	v.out = outcome{Host: t.URL.Host, Selector: sel, Seconds: seconds(deadline.Sub(v.started))}
+	v.ev = map[string]any{"browser_path": v.bin, "login_form_selector": sel}
+
+	route, rerr := v.env.Route(pctx, t.URL)
+	if rerr != nil {
+		v.ev["route_error"] = rerr.Error()
+		route = checks.Route{Source: checks.SourceDirect}
+	}
+	v.ev["route"] = route.String()
+	spec := launchSpec{Bin: v.bin, Route: route, Prefs: v.check.prefs}
+	if t.CAFile != "" {
+		home, note := trustCA(pctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
+		spec.Home = home
+		v.ev["ca_file"] = note
+	}
+	if err := v.s.start(pctx, spec); err != nil {
+		if launchTimedOut(err) {
+			v.out.TimedOut, v.out.Phase = true, "launch"
+			return v.result()
+		}
+		return v.errored("could not start the browser: " + err.Error())
+	}
+	v.ev["launch_ms"] = time.Since(v.started).Milliseconds()
+	if v.check.hook != nil {
+		v.check.hook("launched")
+	}
+	if ver, err := v.s.browser.Version(); err == nil {
+		v.ev["browser_version"] = ver.Product
+	}
+	if err := v.load(pctx, route); err != nil {
+		return v.errored(err.Error())
+	}
+	if !v.out.TimedOut && v.out.NavError == "" {
+		if err := v.settle(pctx, sel); err != nil {
+			return v.errored(err.Error())
+		}
+	}
+	v.afterPage(ctx)
+	return v.result()
+}
+
+// load opens about:blank, arms the observers, then navigates.
+func (v *visit) load(ctx context.Context, route checks.Route) error {
+	p, err := v.s.browser.Page(proto.TargetCreateTarget{URL: "about:blank"})
+	if err != nil {
+		return v.tabError(ctx, err)
+	}
+	v.page = p
+	if err := p.Context(ctx).SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: viewportW, Height: viewportH, DeviceScaleFactor: 1}); err != nil {
+		return v.tabError(ctx, err)
+	}
+	v.obs = newObserver(p.FrameID, time.Now)
+	handlers := v.obs.handlers()
+	if u := route.Proxy; u != nil && u.User != nil {
+		pw, _ := u.User.Password()
+		a, err := armProxyAuth(p, u.User.Username(), pw)
+		if err != nil {
+			return err
+		}
+		handlers = append(handlers, a.handlers()...)
+	}
+	go p.Context(ctx).EachEvent(handlers...)()
+	if err := armPopups(p.Context(ctx)); err != nil {
+		return err
+	}
+	navStart := time.Now()
+	err = p.Context(ctx).Navigate(v.env.Target.URL.String())
+	v.ev["navigate_ms"] = time.Since(navStart).Milliseconds()
+	var nav *rod.NavigationError
+	switch {
+	case errors.As(err, &nav):
+		v.out.NavError = nav.Reason
+		v.out.NavHost = v.failedHost()
+	case err != nil && ctx.Err() != nil:
+		v.out.TimedOut, v.out.Phase = true, "navigate"
+	case err != nil:
+		return fmt.Errorf("browser: navigate: %w", err)
+	}
+	return nil
+}
+
+// tabError is a failure to prepare the tab: a timeout when ctx ended.
+func (v *visit) tabError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		v.out.TimedOut, v.out.Phase = true, "launch"
+		return nil
+	}
+	return fmt.Errorf("browser: open tab: %w", err)
+}
+
+// failedHost is the host whose navigation failed (the last hop's).
+func (v *visit) failedHost() string {
+	st := v.obs.snapshot()
+	if st.NavFailed != nil && st.NavFailed.Host != "" {
+		return st.NavFailed.Host
+	}
+	if n := len(st.Hops); n > 0 {
+		return st.Hops[n-1].Host
+	}
+	return v.env.Target.URL.Host
+}
+
+// settle waits for "load", then for the form or a quiet network.
+func (v *visit) settle(ctx context.Context, sel string) error {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for !v.obs.snapshot().Loaded {
+		select {
+		case <-ctx.Done():
+			v.out.TimedOut, v.out.Phase = true, "load"
+			return nil
+		case <-tick.C:
+		}
+	}
+	v.ev["load_ms"] = time.Since(v.started).Milliseconds()
+	for {
+		found, err := hasForm(ctx, v.page, sel)
+		var evalErr *rod.EvalError
+		switch {
+		case errors.As(err, &evalErr):
+			return fmt.Errorf("browser.login_form_selector %q is not a valid CSS selector: %w", sel, err)
+		case found:
+			v.out.FormRan, v.out.FormSeen = true, true
+			return nil
+		}
+		st := v.obs.snapshot()
+		if err == nil && st.Quiet >= settleIdle {
+			v.out.FormRan = true
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			v.out.TimedOut, v.out.Phase = true, "scripts"
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// afterPage probes cookies and takes the screenshot, within shotWait past
+// the page deadline but never past the check's own.
+func (v *visit) afterPage(ctx context.Context) {
+	if v.page == nil {
+		return
+	}
+	actx, cancel := context.WithTimeout(ctx, shotWait)
+	defer cancel()
+	url := pageURL(actx, v.page)
+	v.ev["final_url"] = url
+	if v.out.NavError == "" && (hasScheme(url, "http") || hasScheme(url, "https")) {
+		if c, err := probeCookies(actx, v.page); err == nil {
+			v.out.Cookies = &c
+			v.ev["cookies"] = map[string]any{"origin": c.Origin, "cookie_enabled": c.Enabled, "round_trip": c.RoundTrip, "error": c.Error}
+		}
+	}
+	if b, err := v.page.Context(actx).Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng}); err == nil {
+		v.shot = b
+	} else {
+		v.ev["screenshot_error"] = err.Error()
+	}
+}
+
+func hasScheme(u, scheme string) bool {
+	return len(u) > len(scheme)+3 && u[:len(scheme)+3] == scheme+"://"
+}
+
+// result picks the most fundamental finding and attaches the evidence.
+func (v *visit) result() checks.Result {
+	if v.obs != nil {
+		v.out.State = v.obs.snapshot()
+	}
+	fs := verdict(v.out)
+	var r checks.Result
+	if f, ok := pick(fs); ok {
+		r = checks.Finding(f.status, f.code, f.sev, f.owner, f.summary)
+		r.Params = f.params
+	} else {
+		r = checks.Pass(fmt.Sprintf("the login page of %s loaded in the browser; login form found; cookies work", v.out.Host))
+		r = r.WithParam("host", v.out.Host)
+	}
+	v.addEvidence(fs)
+	r.Evidence = v.ev
+	if len(v.shot) > 0 {
+		r.Attachments = []checks.Attachment{{Name: "screenshot.png", MIME: "image/png", Data: v.shot}}
+	}
+	return r
+}
+
+// pick returns the first failing finding, else the first warning.
+func pick(fs []finding) (finding, bool) {
+	for _, f := range fs {
+		if f.status == checks.StatusFail {
+			return f, true
+		}
+	}
+	if len(fs) > 0 {
+		return fs[0], true
+	}
+	return finding{}, false
+}
+
+func (v *visit) addEvidence(fs []finding) {
+	st := v.out.State
+	if len(fs) > 0 {
+		v.ev["findings"] = evidenceOf(fs)
+	}
+	if v.out.TimedOut {
+		v.ev["timeout_phase"] = v.out.Phase
+		v.ev["page_budget_s"] = v.out.Seconds
+	}
+	if v.out.NavError != "" {
+		v.ev["navigation_error"] = v.out.NavError
+	}
+	if v.out.FormRan {
+		v.ev["login_form_found"] = v.out.FormSeen
+	}
+	if len(st.Hops) > 0 {
+		hops := make([]map[string]any, 0, len(st.Hops))
+		for _, h := range st.Hops {
+			hops = append(hops, map[string]any{"url": h.URL, "host": h.Host, "status": h.Status, "ms": h.MS})
+		}
+		v.ev["hops"] = hops
+	}
+	if len(st.Pending) > 0 && v.out.TimedOut {
+		v.ev["pending_requests"] = st.Pending
+	}
+	if len(st.Errors) > 0 {
+		errs := make([]string, 0, len(st.Errors))
+		for _, e := range st.Errors {
+			errs = append(errs, fmt.Sprintf("%s (%s line %d)", e.Message, e.Source, e.Line))
+		}
+		v.ev["js_errors"] = errs
+	}
+	if len(st.Resources) > 0 {
+		rs := make([]string, 0, len(st.Resources))
+		for _, r := range st.Resources {
+			what := r.Reason
+			if r.Status != 0 {
+				what = fmt.Sprintf("HTTP %d", r.Status)
+			}
+			rs = append(rs, fmt.Sprintf("%s %s: %s", r.Type, r.URL, what))
+		}
+		v.ev["failed_resources"] = rs
+	}
+	if len(st.Cookies) > 0 {
+		cs := make([]string, 0, len(st.Cookies))
+		for _, c := range st.Cookies {
+			cs = append(cs, fmt.Sprintf("%s from %s: %v", c.Name, c.Host, c.Reasons))
+		}
+		v.ev["rejected_cookies"] = cs
+	}
+	if len(st.Popups) > 0 {
+		ps := make([]string, 0, len(st.Popups))
+		for _, p := range st.Popups {
+			state := "opened"
+			if p.Blocked {
+				state = "blocked"
+			}
+			ps = append(ps, fmt.Sprintf("%s: %s (after a click: %t)", p.URL, state, p.Gesture))
+		}
+		v.ev["popups"] = ps
+	}
+	v.ev["duration_ms"] = time.Since(v.started).Milliseconds()
+}
+
+// errored is a CHECK_ERROR that still carries the evidence gathered.
+func (v *visit) errored(msg string) checks.Result {
+	r := checks.Errored(msg)
+	r.Evidence = v.ev
+	return r
+}
+
+// realHome is the user's HOME (whose NSS database ca_file adds to).
+func (v *visit) realHome() string {
+	if v.env.Getenv != nil {
+		if h := v.env.Getenv("HOME"); h != "" {
+			return h
+		}
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.1f", d.Seconds())
 }

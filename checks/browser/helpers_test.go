@@ -1,0 +1,61 @@
+package browser
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-rod/rod/lib/launcher"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+)
+
+// needChrome returns the machine's Chromium, skips the test when there is
+// none — except in CI, where a missing browser is a failure.
+func needChrome(tb testing.TB) string {
+	tb.Helper()
+	if bin, ok := launcher.LookPath(); ok {
+		return bin
+	}
+	if os.Getenv("CI") != "" {
+		tb.Fatal("no Chrome/Chromium found, and CI is set: browser tests must run in CI (apt-get install chromium)")
+	}
+	tb.Skip("install Chromium: apt-get install chromium — `make test` does this as root")
+	return ""
+}
+
+// startPages serves the login pages on loopback for the test.
+func startPages(tb testing.TB, opts loginpages.Options) *loginpages.Server {
+	tb.Helper()
+	srv, err := loginpages.Start(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// testCheck is browser.page with a private temp dir for its profiles.
+func testCheck(tb testing.TB) *pageCheck {
+	tb.Helper()
+	c := NewCheck().(*pageCheck)
+	c.tempDir = tb.TempDir()
+	return c
+}
+
+// runCheck runs c against rawURL under timeout with a direct route.
+func runCheck(tb testing.TB, c *pageCheck, target checks.Target, rawURL string, timeout time.Duration) checks.Result {
+	tb.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	target.URL = u
+	env := checks.NewEnv(target)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return c.Run(ctx, env, nil)
+}
