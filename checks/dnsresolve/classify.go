@@ -136,3 +136,13 @@ func classifySystemError(err error) view {
 	}
 	return view{kind: kindServFail, detail: err.Error(), server: "system"}
 }
+
+// CodeForError is the DNS_* code for a failed lookup by the system
+// resolver (a *net.DNSError), for checks that resolve a host themselves
+// (net.reach without dns.resolve's facts, http.login's SSO hops).
+func CodeForError(err error) string {
+	if err == nil {
+		return ""
+	}
+	return classifySystemError(err).code()
+}

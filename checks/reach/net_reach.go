@@ -1,22 +1,133 @@
+// Package reach is the net.reach check: a TCP connect to every endpoint the
+// login needs (the login host, `endpoints`, `regions`), along the route the
+// browser takes — directly to both address families, or through the proxy
+// — telling refused, filtered (timed out) and "no route" apart.
 package reach
 
 import (
 	"context"
+	"net"
+	"sync"
+	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/dnsresolve"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// ID is the check's stable ID.
+const ID = "net.reach"
 
-// NewCheck returns the net.reach check.
-func NewCheck() checks.Check { return placeholderCheck{} }
+// The checks net.reach depends on.
+const (
+	depRoute = "proxy.route"
+	depDNS   = dnsresolve.ID
+)
 
-type placeholderCheck struct{}
+// Timeouts: each connect gets at most maxDial, and ends dialReserve before
+// the check's own deadline so the check can still report what it saw.
+const (
+	maxDial     = 5 * time.Second
+	dialReserve = 200 * time.Millisecond
+)
 
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "net.reach", Stage: checks.StageNetwork, DependsOn: []string{"proxy.route", "dns.resolve"}, About: "TCP reachability of every endpoint, through the proxy when the route says so"}
+// Options are the seams of the check; the zero value is the real system.
+type Options struct {
+	// Resolver resolves hosts when dns.resolve's facts are missing (it was
+	// not selected); nil means net.DefaultResolver.
+	Resolver Resolver
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+// NewCheck returns the net.reach check.
+func NewCheck() checks.Check { return New(Options{}) }
+
+// New returns the net.reach check with the given seams.
+func New(o Options) checks.Check { return &check{opts: o} }
+
+type check struct{ opts Options }
+
+var (
+	_ checks.Check        = (*check)(nil)
+	_ checks.BlockDecider = (*check)(nil)
+)
+
+func (c *check) Info() checks.Info {
+	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{depRoute, depDNS},
+		About: "TCP reachability of every endpoint, through the proxy when the route says so"}
+}
+
+// BlockedBy blocks on a failed proxy.route always, and on a failed
+// dns.resolve only when the route is direct: behind a proxy, the proxy
+// resolves names and a local DNS failure is only split DNS.
+func (c *check) BlockedBy(deps checks.Deps) string {
+	if r, ok := deps[depRoute]; ok && r.Blocks() {
+		return depRoute
+	}
+	route, _ := routeFrom(deps)
+	if r, ok := deps[depDNS]; ok && r.Blocks() && route.Direct() {
+		return depDNS
+	}
+	return ""
+}
+
+// routeFrom is proxy.route's route to the CRM; direct when absent.
+func routeFrom(deps checks.Deps) (checks.Route, bool) {
+	if r, ok := deps[depRoute].Data.(checks.Route); ok {
+		return r, true
+	}
+	if r, ok := deps[depRoute].Data.(*checks.Route); ok && r != nil {
+		return *r, true
+	}
+	return checks.Route{Source: checks.SourceDirect}, false
+}
+
+func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
+	if env.Target.URL == nil || env.Target.Host() == "" {
+		return checks.NotConfigured("url")
+	}
+	dctx, cancel, wait := dialContext(ctx)
+	defer cancel()
+	p := prober{env: env, resolver: c.opts.Resolver}
+	if p.resolver == nil {
+		p.resolver = net.DefaultResolver
+	}
+	if f, ok := deps[depDNS].Data.(dnsresolve.Facts); ok {
+		p.facts = &f
+	}
+	crm, known := routeFrom(deps)
+	eps := endpoints(env.Target)
+	found := make([]EndpointFacts, len(eps))
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Go(func() {
+			route := crm
+			if ep.role != "login" && known {
+				route = endpointRoute(dctx, env, ep)
+			}
+			found[i] = p.probe(dctx, ep, route)
+		})
+	}
+	wg.Wait()
+	return verdict(found, wait, p.facts)
+}
+
+// endpointRoute is the route the browser takes to ep (memoised per run);
+// a route that cannot be decided is taken as direct.
+func endpointRoute(ctx context.Context, env *checks.Env, ep endpoint) checks.Route {
+	r, err := env.Route(ctx, ep.u)
+	if err != nil {
+		return checks.Route{Source: checks.SourceDirect}
+	}
+	return r
+}
+
+// dialContext bounds every connect: at most maxDial, ending dialReserve
+// (or a quarter of the time left, if less) before the check's deadline.
+func dialContext(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
+	wait := maxDial
+	if d, ok := ctx.Deadline(); ok {
+		left := time.Until(d)
+		wait = min(left-min(dialReserve, left/4), maxDial)
+	}
+	c, cancel := context.WithTimeout(ctx, wait)
+	return c, cancel, wait
 }

@@ -1,0 +1,247 @@
+package reach
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
+)
+
+type want struct {
+	code     string
+	status   checks.Status
+	severity checks.Severity
+	variant  string
+	evidence map[string]any
+	params   map[string]string
+}
+
+func (w want) check(t *testing.T, res checks.Result) {
+	t.Helper()
+	if res.Code != w.code || res.Status != w.status || res.Severity != w.severity || res.Variant != w.variant {
+		t.Fatalf("got %s/%s/%s variant %q; want %s/%s/%s variant %q\nsummary: %s\nevidence: %v",
+			res.Status, res.Code, res.Severity, res.Variant, w.status, w.code, w.severity, w.variant, res.Summary, res.Evidence)
+	}
+	for k, v := range w.evidence {
+		if got := res.Evidence[k]; got != v {
+			t.Errorf("evidence %q = %v, want %v (all: %v)", k, got, v, res.Evidence)
+		}
+	}
+	for k, v := range w.params {
+		if got := res.Params[k]; got != v {
+			t.Errorf("param %q = %q, want %q", k, got, v)
+		}
+	}
+	if _, ok := res.Data.(Facts); !ok {
+		t.Errorf("Data is %T, want Facts", res.Data)
+	}
+}
+
+func TestBothFamiliesWork(t *testing.T) {
+	p := dualListen(t)
+	e := env(t, "https://crm.test:"+p+"/login", nil, nil, nil)
+	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1", "::1"}})))
+	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+		evidence: map[string]any{"family": "ipv4+ipv6", "route": "direct"}}.check(t, res)
+}
+
+func TestOneFamilyEnough(t *testing.T) {
+	v4 := listen(t, "127.0.0.1:0") // nothing on [::1] at this port
+	e := env(t, "https://crm.test:"+port(v4)+"/", nil, nil, nil)
+	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"::1", "127.0.0.1"}})))
+	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+		evidence: map[string]any{"family": "ipv4", "address": "127.0.0.1:" + port(v4)}}.check(t, res)
+	ep := res.Data.(Facts).Endpoints[0]
+	if len(ep.Attempts) != 2 || ep.Attempts[1].Family != "ipv6" || ep.Attempts[1].Code != CodeRefused {
+		t.Fatalf("the IPv6 attempt must be there and refused: %+v", ep.Attempts)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	loginFacts := func(addrs ...string) dnsresolve.Facts {
+		return dnsFacts(map[string][]string{"crm.test": addrs})
+	}
+	tests := []struct {
+		name   string
+		dialer checks.Dialer
+		port   func(t *testing.T) string
+		facts  dnsresolve.Facts
+		want   want
+	}{
+		{"refused: nothing listening", nil, closedPort, loginFacts("127.0.0.1"),
+			want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical,
+				evidence: map[string]any{"detail": "refused"}, params: map[string]string{"host": "crm.test"}}},
+		{"reset", faultnet.Reset{}, closedPort, loginFacts("127.0.0.1"),
+			want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical,
+				evidence: map[string]any{"detail": "reset"}}},
+		{"timeout: black hole", faultnet.BlackHole{}, closedPort, loginFacts("127.0.0.1", "::1"),
+			want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical,
+				evidence: map[string]any{"detail": "timed out"}}},
+		{"unreachable", faultnet.Unreachable{}, closedPort, loginFacts("192.0.2.10"),
+			want{code: CodeUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical}},
+		{"private address needs vpn", faultnet.Unreachable{}, closedPort, loginFacts("10.1.2.3"),
+			want{code: CodeUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "vpn",
+				evidence: map[string]any{"private": true}}},
+		{"filtered private address needs vpn", faultnet.BlackHole{}, closedPort, loginFacts("172.16.4.4"),
+			want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "vpn"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := tc.port(t)
+			e := env(t, "https://crm.test:"+p+"/", tc.dialer, nil, nil)
+			res := run(t, NewCheck(), e, deps(direct(), tc.facts))
+			tc.want.check(t, res)
+			if res.Params["port"] != p || res.Params["endpoint"] != "crm.test:"+p || res.Params["timeout"] == "" {
+				t.Errorf("params %v", res.Params)
+			}
+		})
+	}
+}
+
+func TestTimeoutFullBacklog(t *testing.T) {
+	b, err := faultnet.StartFullBacklog()
+	if err != nil {
+		t.Skipf("no full-backlog listener: %v", err)
+	}
+	t.Cleanup(func() { b.Close() })
+	_, p, _ := net.SplitHostPort(b.Addr())
+	e := env(t, "https://crm.test:"+p+"/", nil, nil, nil)
+	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1"}})))
+	want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical}.check(t, res)
+}
+
+func TestUnreachableRealNamespace(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := (faultnet.Isolated{}).DialContext(ctx, "tcp", "10.0.0.1:443"); !errors.Is(err, syscall.ENETUNREACH) {
+		t.Skipf("no empty network namespace here (needs root on Linux): %v", err)
+	}
+	e := env(t, "https://crm.corp.test/", faultnet.Isolated{}, nil, nil)
+	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.corp.test": {"10.0.0.1"}})))
+	want{code: CodeUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "vpn",
+		evidence: map[string]any{"detail": "no route"}}.check(t, res)
+}
+
+func TestEndpointsAndRegions(t *testing.T) {
+	login := listen(t, "127.0.0.1:0")
+	eu := listen(t, "127.0.0.1:0")
+	us := listen(t, "127.0.0.1:0")
+	dead := closedPort(t)
+	facts := dnsFacts(map[string][]string{"crm.test": {"127.0.0.1"}, "sso.test": {"127.0.0.1"},
+		"eu.crm.test": {"127.0.0.1"}, "us.crm.test": {"127.0.0.1"}, "ap.crm.test": {"127.0.0.1"}})
+	slow := &slowDialer{slow: map[string]time.Duration{"127.0.0.1:" + port(us): 80 * time.Millisecond}}
+	euURL, usURL := "https://eu.crm.test:"+port(eu)+"/", "https://us.crm.test:"+port(us)+"/"
+
+	t.Run("fastest region named", func(t *testing.T) {
+		e := env(t, "https://crm.test:"+port(login)+"/", slow, nil, []string{usURL, euURL})
+		res := run(t, NewCheck(), e, deps(direct(), facts))
+		want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+			evidence: map[string]any{"fastest_region": euURL}, params: map[string]string{"fastest": euURL}}.check(t, res)
+	})
+	t.Run("one region down while another works", func(t *testing.T) {
+		e := env(t, "https://crm.test:"+port(login)+"/", slow, nil, []string{euURL, "https://ap.crm.test:" + dead + "/"})
+		res := run(t, NewCheck(), e, deps(direct(), facts))
+		want{code: CodeRefused, status: checks.StatusWarn, severity: checks.SeverityLow,
+			params: map[string]string{"host": "ap.crm.test", "fastest": euURL}}.check(t, res)
+	})
+	t.Run("endpoint refused while login works", func(t *testing.T) {
+		e := env(t, "https://crm.test:"+port(login)+"/", nil, []string{"sso.test:" + dead}, nil)
+		res := run(t, NewCheck(), e, deps(direct(), facts))
+		want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityHigh,
+			params: map[string]string{"endpoint": "sso.test:" + dead}}.check(t, res)
+	})
+	t.Run("login failure ranks before endpoint failure", func(t *testing.T) {
+		e := env(t, "https://crm.test:"+dead+"/", nil, []string{"sso.test:" + dead + "1"}, nil)
+		res := run(t, NewCheck(), e, deps(direct(), facts))
+		want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical,
+			params: map[string]string{"host": "crm.test"}}.check(t, res)
+	})
+}
+
+func TestThroughProxy(t *testing.T) {
+	tests := []struct {
+		status int
+		want   want
+	}{
+		{http.StatusOK, want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+			evidence: map[string]any{"family": "proxy"}}},
+		{http.StatusBadGateway, want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusServiceUnavailable, want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusGatewayTimeout, want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusForbidden, want{code: codeProxyDenied, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusProxyAuthRequired, want{code: codeProxyAuth, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+	}
+	for _, tc := range tests {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			t.Parallel()
+			p := startProxy(t, tc.status)
+			// The name is not resolvable here: the proxy resolves it.
+			e := env(t, "https://crm.test/", nil, nil, nil)
+			facts := dnsFacts(map[string][]string{"crm.test": nil})
+			res := run(t, NewCheck(), e, deps(p.route(), facts))
+			tc.want.check(t, res)
+			if res.Status != checks.StatusPass && res.Params["proxy"] != p.ln.Addr().String() {
+				t.Errorf("param proxy = %q", res.Params["proxy"])
+			}
+			if got := res.Evidence["route"]; got != p.route().String() {
+				t.Errorf("route evidence %v", got)
+			}
+			if seen := p.hosts(); len(seen) != 1 || seen[0] != "crm.test:443" {
+				t.Errorf("proxy saw %v, want one CONNECT crm.test:443", seen)
+			}
+		})
+	}
+}
+
+func TestProxyItselfUnreachable(t *testing.T) {
+	r := direct()
+	r.Proxy, r.Source = mustURL(t, "http://127.0.0.1:"+closedPort(t)), checks.SourceEnv
+	e := env(t, "https://crm.test/", nil, nil, nil)
+	res := run(t, NewCheck(), e, deps(r, dnsresolve.Facts{}))
+	want{code: codeProxyUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}.check(t, res)
+}
+
+func TestBlockedBy(t *testing.T) {
+	fail := checks.Finding(checks.StatusFail, "X", checks.SeverityHigh, checks.OwnerIT, "x")
+	pass := checks.Pass("ok")
+	proxied := pass
+	proxied.Data = checks.Route{Proxy: mustURL(t, "http://127.0.0.1:3128"), Source: checks.SourceConfig}
+	tests := []struct {
+		name string
+		deps checks.Deps
+		want string
+	}{
+		{"all pass", checks.Deps{depRoute: pass, depDNS: pass}, ""},
+		{"route failed", checks.Deps{depRoute: fail, depDNS: pass}, depRoute},
+		{"dns failed, direct", checks.Deps{depRoute: pass, depDNS: fail}, depDNS},
+		{"dns failed, no route known", checks.Deps{depDNS: fail}, depDNS},
+		{"dns failed behind a proxy", checks.Deps{depRoute: proxied, depDNS: fail}, ""},
+		{"dns warn", checks.Deps{depRoute: pass, depDNS: checks.Finding(checks.StatusWarn, "DNS_MISMATCH", checks.SeverityLow, checks.OwnerIT, "")}, ""},
+	}
+	c := NewCheck().(checks.BlockDecider)
+	for _, tc := range tests {
+		if got := c.BlockedBy(tc.deps); got != tc.want {
+			t.Errorf("%s: BlockedBy = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestAllBlackHoledEndsInTime(t *testing.T) {
+	e := env(t, "https://crm.test/", faultnet.BlackHole{}, []string{"sso.test:443", "api.test:8443"},
+		[]string{"https://eu.crm.test/", "https://us.crm.test/"})
+	facts := dnsFacts(map[string][]string{"crm.test": {"192.0.2.1", "2001:db8::1"}, "sso.test": {"192.0.2.2"},
+		"api.test": {"192.0.2.3"}, "eu.crm.test": {"192.0.2.4"}, "us.crm.test": {"192.0.2.5"}})
+	res := run(t, NewCheck(), e, deps(direct(), facts))
+	want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical}.check(t, res)
+	if n := len(res.Data.(Facts).Endpoints); n != 5 {
+		t.Fatalf("%d endpoints, want 5", n)
+	}
+}
