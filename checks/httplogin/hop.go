@@ -39,8 +39,11 @@ func (w *walk) checkHop(ctx context.Context, u *url.URL) (checks.Result, bool) {
 			return res, true
 		}
 		w.pinned[hp] = conn.RemoteAddr().String()
-	} else if conn, err = w.env.DialRoute(ctx, route, hp); err != nil {
-		return tlscert.NetFailure(err, host, hp).With("route", route.String()), true
+	} else {
+		start := time.Now()
+		if conn, err = w.env.DialRoute(ctx, route, hp); err != nil {
+			return tlscert.NetFailure(err, route, host, hp, time.Since(start)), true
+		}
 	}
 	defer conn.Close()
 	if u.Scheme != "https" {
@@ -109,6 +112,7 @@ func (w *walk) connect(ctx context.Context, host, port, hp string, addrs []strin
 	}
 	pctx, cancel := phase(ctx)
 	defer cancel()
+	start := time.Now()
 	var first error
 	var firstAddr string
 	var tried []string
@@ -126,7 +130,8 @@ func (w *walk) connect(ctx context.Context, host, port, hp string, addrs []strin
 			break
 		}
 	}
-	return nil, tlscert.NetFailure(first, host, firstAddr).With("tried", strings.Join(tried, ", ")), true
+	return nil, tlscert.NetFailure(first, checks.Route{Source: checks.SourceDirect}, host, hp, time.Since(start)).
+		With("tried", strings.Join(tried, ", ")).With("failed_address", firstAddr), true
 }
 
 // phase is a sub-deadline for one step of a hop (at most maxPhase); the

@@ -289,12 +289,14 @@ func TestHopFailures(t *testing.T) {
 		{name: "dns timeout", sso: "https://silent.test",
 			want: want{status: checks.StatusFail, code: "DNS_TIMEOUT", hop: "silent.test"}},
 		{name: "refused", sso: "https://faraway.test:" + dead,
-			want: want{status: checks.StatusFail, code: "NET_REFUSED", hop: "faraway.test"}},
+			want: want{status: checks.StatusFail, code: "NET_REFUSED", hop: "faraway.test",
+				params: map[string]string{"host": "faraway.test", "port": dead, "endpoint": "faraway.test:" + dead, "proxy": ""}}},
 		{name: "connect timeout", sso: "https://faraway.test:" + dead,
 			dialer: func(string) checks.Dialer {
 				return faultnet.ByAddr{Rules: map[string]faultnet.Dialer{"127.0.0.1:" + dead: faultnet.BlackHole{}}}
 			},
-			want: want{status: checks.StatusFail, code: "NET_TIMEOUT", hop: "faraway.test"}},
+			want: want{status: checks.StatusFail, code: "NET_TIMEOUT", hop: "faraway.test",
+				params: map[string]string{"endpoint": "faraway.test:" + dead, "proxy": ""}}},
 		{name: "unreachable", sso: "https://faraway.test:" + dead,
 			dialer: func(string) checks.Dialer {
 				return faultnet.ByAddr{Rules: map[string]faultnet.Dialer{"127.0.0.1:" + dead: faultnet.Unreachable{}}}

@@ -66,7 +66,7 @@ func (w *walk) verdict(u *url.URL, pg *page) checks.Result {
 		r := checks.Finding(checks.StatusWarn, CodeSlow, checks.SeverityLow, checks.OwnerIT,
 			fmt.Sprintf("the login page took %s ms to answer (limit %s)%s", ms, slowAfter, w.redirectText()))
 		return base(r).WithParam("ms", ms).WithParam("seconds", seconds(w.elapsed)).
-			WithParam("slow_after", slowAfter.String())
+			WithParam("slow_after", strconv.FormatFloat(slowAfter.Seconds(), 'f', -1, 64))
 	}
 	return base(checks.Pass(fmt.Sprintf("login page answered %d in %s ms%s", pg.status, ms, w.redirectText()))).
 		WithParam("ms", ms)
@@ -102,7 +102,7 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 		case pg.tlsStarted.Load():
 			return tlscert.HandshakeFailure(tlscert.Handshake{Host: host, Addr: hp}, err)
 		}
-		return tlscert.NetFailure(err, host, hp)
+		return tlscert.NetFailure(err, pg.route, host, hp, pg.latency)
 	case errors.As(err, &cve):
 		r := tlscert.Classify(tlscert.Handshake{Host: host, Addr: hp, Certificates: cve.UnverifiedCertificates}, tlscert.OptionsFor(w.env))
 		if r.Status == checks.StatusFail {
@@ -114,7 +114,7 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 	case errors.As(err, &rh), errors.As(err, &alert):
 		return tlscert.HandshakeFailure(tlscert.Handshake{Host: host, Addr: hp}, err)
 	case isDialError(err) || !pg.gotConn.Load():
-		return tlscert.NetFailure(err, host, hp)
+		return tlscert.NetFailure(err, pg.route, host, hp, pg.latency)
 	}
 	r := checks.Finding(checks.StatusFail, CodeStatus, checks.SeverityCritical, checks.OwnerAdmin,
 		fmt.Sprintf("%s closed the connection without an answer: %v", host, err)).

@@ -67,6 +67,7 @@ type page struct {
 	truncated bool
 	latency   time.Duration
 	next      *url.URL // where a redirect points; nil for the final page
+	route     checks.Route
 	// how far the connection got, for telling timeouts apart
 	tlsStarted atomic.Bool
 	gotConn    atomic.Bool
@@ -107,6 +108,7 @@ func (w *walk) fetch(ctx context.Context, u *url.URL) (*page, error) {
 	if err != nil {
 		return pg, fmt.Errorf("deciding the route to %s: %w", u.Host, err)
 	}
+	pg.route = route
 	tr := w.transport(route, u)
 	defer tr.CloseIdleConnections()
 	trace := &httptrace.ClientTrace{

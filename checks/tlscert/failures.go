@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -93,23 +94,33 @@ func printable(b []byte) string {
 	return sb.String()
 }
 
-// NetFailure turns a failed connection attempt to addr (for host) into a
-// finding with the code of the layer that failed (DialCode).
-func NetFailure(err error, host, addr string) checks.Result {
+// NetFailure turns a failed connection attempt to addr (host:port, for
+// host) along route into a finding with the code of the layer that failed
+// (DialCode). waited is how long the attempt took (the "timeout" param).
+// Params: host, port, endpoint, timeout, and proxy when the route has one.
+func NetFailure(err error, route checks.Route, host, addr string, waited time.Duration) checks.Result {
 	code := DialCode(err)
-	owner := checks.OwnerIT
 	summary := fmt.Sprintf("cannot connect to %s: %v", addr, err)
 	switch code {
 	case CodeNetRefused:
 		summary = fmt.Sprintf("%s refused the connection", addr)
 	case CodeNetTimeout:
-		summary = fmt.Sprintf("no answer from %s before the deadline (connection timed out)", addr)
+		summary = fmt.Sprintf("no answer from %s within %s (connection timed out)", addr, waited.Round(100*time.Millisecond))
 	case CodeNetUnreachable:
 		summary = fmt.Sprintf("%s is unreachable from this computer: %v", addr, err)
 	}
-	res := checks.Finding(checks.StatusFail, code, checks.SeverityCritical, owner, summary).
-		WithParam("host", host).
-		With("host", host).With("address", addr).With("error", err.Error())
+	_, port, _ := net.SplitHostPort(addr)
+	res := checks.Finding(checks.StatusFail, code, checks.SeverityCritical, checks.OwnerIT, summary).
+		WithParam("host", host).WithParam("port", port).WithParam("endpoint", addr).
+		WithParam("timeout", waited.Round(100*time.Millisecond).String()).
+		With("host", host).With("address", addr).With("route", route.String()).With("error", err.Error())
+	if !route.Direct() {
+		res = res.WithParam("proxy", route.ProxyHost())
+		if strings.HasPrefix(code, "NET_") {
+			res.Variant = "proxy"
+			res.Summary = "via proxy " + route.ProxyHost() + ": " + summary
+		}
+	}
 	var pe *checks.ProxyError
 	if errors.As(err, &pe) {
 		res = res.WithParam("proxy", pe.Proxy).With("proxy_status", pe.StatusCode)

@@ -57,9 +57,10 @@ func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Re
 	ctx, cancel := ReportContext(ctx)
 	defer cancel()
 	addr := env.Target.HostPort()
+	start := time.Now()
 	conn, err := env.DialRoute(ctx, route, addr)
 	if err != nil {
-		return NetFailure(err, host, addr).With("route", route.String())
+		return NetFailure(err, route, host, addr, time.Since(start))
 	}
 	defer conn.Close()
 	h, err := Probe(ctx, conn, host)
