@@ -52,6 +52,9 @@ func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 		all[i] = judge(o, g.nameservers, g.references)
 	}
 	res := verdict(all)
+	if res.Code == CodeHostsOverride {
+		res = res.WithParam("hosts_file", env.HostsFile)
+	}
 	for k, v := range setup {
 		res = res.With(k, v)
 	}

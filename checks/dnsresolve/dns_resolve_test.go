@@ -159,7 +159,7 @@ func TestCodes(t *testing.T) {
 			zone:  dnsserver.Zone{"crm.test": dnsserver.Addrs("192.0.2.10")},
 			hosts: "127.0.0.1 localhost\n10.9.9.9\tCRM.test  # old server\n"},
 			code: CodeHostsOverride, status: checks.StatusFail, severity: checks.SeverityHigh,
-			params: map[string]string{"host": "crm.test", "hosts_addr": "10.9.9.9", "dns_addrs": "192.0.2.10"}},
+			params: map[string]string{"host": "crm.test", "hosts_addr": "10.9.9.9", "dns_addrs": "192.0.2.10", "proxy": ""}},
 		{name: "hosts file agrees", s: setup{url: "https://crm.test/",
 			zone:  dnsserver.Zone{"crm.test": dnsserver.Addrs("192.0.2.10")},
 			hosts: "192.0.2.10 crm.test\n"},
