@@ -78,6 +78,7 @@ func fromState(env *checks.Env, cfg checks.AccountConfig, st State) checks.Resul
 		res, p = expired(who, st, p)
 	case KindMustChange, KindNotActivated, KindStaged:
 		res = mustChange(who, st)
+		p = p.with("kind", res.Variant)
 	case KindActive:
 		res, p = active(now, who, st, p)
 	default:
