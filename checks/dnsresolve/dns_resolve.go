@@ -45,8 +45,24 @@ func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 	qctx, cancel := queryContext(ctx)
 	defer cancel()
 	g, setup := c.gatherer(env)
-	targets := withRoutes(qctx, env, hostRefs(env.Target))
-	obs := g.observe(qctx, targets)
+	refs := hostRefs(env.Target)
+	// Routes are decided alongside the lookups (a PAC file may be slow to
+	// fetch), with the check's own context: Env memoises the first
+	// caller's answer for every check of the run.
+	routed := make(chan []target, 1)
+	go func() { routed <- withRoutes(ctx, env, refs) }()
+	obs := g.observe(qctx, targetsOf(refs))
+	select {
+	case ts := <-routed:
+		for i, t := range ts {
+			obs[i].route, obs[i].routeErr = t.route, t.routeErr
+		}
+	case <-ctx.Done():
+		// Another check is still deciding the route: report as direct.
+		for i := range obs {
+			obs[i].routeErr = fmt.Errorf("route not decided in time: %w", ctx.Err())
+		}
+	}
 	all := make([]judged, len(obs))
 	for i, o := range obs {
 		all[i] = judge(o, g.nameservers, g.references)

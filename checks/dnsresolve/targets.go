@@ -59,6 +59,15 @@ func endpointHost(ep string) string {
 	return strings.Trim(ep, "[]")
 }
 
+// targetsOf are refs with the direct route, until withRoutes decides.
+func targetsOf(refs []hostRef) []target {
+	ts := make([]target, len(refs))
+	for i, r := range refs {
+		ts[i] = target{host: r.host, role: r.role, route: checks.Route{Source: checks.SourceDirect}}
+	}
+	return ts
+}
+
 // withRoutes decides every host's route concurrently (memoised by the Env,
 // so the same route proxy.route reports); an undecidable route is direct.
 func withRoutes(ctx context.Context, env *checks.Env, refs []hostRef) []target {

@@ -101,7 +101,9 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 		wg.Go(func() {
 			route := crm
 			if ep.role != "login" && known {
-				route = endpointRoute(dctx, env, ep)
+				// The check's own context: Env memoises the first
+				// caller's answer for every check of the run.
+				route = endpointRoute(ctx, env, ep)
 			}
 			found[i] = p.probe(dctx, ep, route)
 		})

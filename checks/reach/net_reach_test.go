@@ -11,6 +11,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 )
 
@@ -244,4 +245,29 @@ func TestAllBlackHoledEndsInTime(t *testing.T) {
 	if n := len(res.Data.(Facts).Endpoints); n != 5 {
 		t.Fatalf("%d endpoints, want 5", n)
 	}
+}
+
+// TestWithoutDNSFacts covers net.reach run alone (dns.resolve not
+// selected): it looks hosts up itself, through the injected resolver.
+func TestWithoutDNSFacts(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	ns, err := dnsserver.Start(dnsserver.Zone{"crm.test": dnsserver.Addrs("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, ns.Addr())
+	}}
+	c := New(Options{Resolver: resolver})
+	routeOnly := checks.Deps{depRoute: deps(direct(), dnsresolve.Facts{})[depRoute]}
+
+	e := env(t, "https://crm.test:"+port(ln)+"/", nil, nil, nil)
+	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+		evidence: map[string]any{"family": "ipv4"}}.check(t, run(t, c, e, routeOnly))
+
+	e = env(t, "https://crm.test:"+port(ln)+"/", nil, []string{"gone.test:443"}, nil)
+	want{code: dnsresolve.CodeNXDomain, status: checks.StatusFail, severity: checks.SeverityHigh,
+		params: map[string]string{"host": "gone.test"}}.check(t, run(t, c, e, checks.Deps{}))
 }
