@@ -1,0 +1,190 @@
+package pac
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"net"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Resolver looks up host names; *net.Resolver satisfies it. Tests inject
+// fakes: the PAC DNS helpers never touch the machine's resolver then.
+type Resolver interface {
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+// dnsHelpers backs the DNS helpers of one evaluation. Each lookup has its own
+// short deadline under the evaluation's context: vm.Interrupt cannot stop a
+// Go helper that blocks, so the helper must stop by itself. Answers are
+// cached for the evaluation, so a script that resolves in a loop costs one
+// lookup per name.
+type dnsHelpers struct {
+	ctx     context.Context
+	res     Resolver
+	timeout time.Duration
+	myIPs   func(context.Context) []net.IP
+	cache   map[string][]net.IP
+}
+
+func (d *dnsHelpers) lookup(host string) []net.IP {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IP{ip}
+	}
+	if ips, ok := d.cache[host]; ok {
+		return ips
+	}
+	var ips []net.IP
+	if host != "" && d.ctx.Err() == nil {
+		ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
+		addrs, err := d.res.LookupIPAddr(ctx, host)
+		cancel()
+		if err == nil {
+			for _, a := range addrs {
+				ips = append(ips, a.IP)
+			}
+		}
+	}
+	d.cache[host] = ips
+	return ips
+}
+
+func firstV4(ips []net.IP) net.IP {
+	for _, ip := range ips {
+		if v4 := ip.To4(); v4 != nil {
+			return v4
+		}
+	}
+	return nil
+}
+
+func (d *dnsHelpers) isResolvable(host string) bool { return firstV4(d.lookup(host)) != nil }
+
+// dnsResolve returns the first IPv4 address of host, or "" (null in JS).
+func (d *dnsHelpers) dnsResolve(host string) string {
+	if ip := firstV4(d.lookup(host)); ip != nil {
+		return ip.String()
+	}
+	return ""
+}
+
+func (d *dnsHelpers) myIPAddress() string {
+	if ip := firstV4(d.myIPs(d.ctx)); ip != nil {
+		return ip.String()
+	}
+	return "127.0.0.1"
+}
+
+// isInNet: host (a name is resolved) is inside pattern/mask (dotted IPv4).
+func (d *dnsHelpers) isInNet(host, pattern, mask string) bool {
+	p, m := net.ParseIP(pattern).To4(), net.ParseIP(mask).To4()
+	if p == nil || m == nil {
+		return false
+	}
+	ip := firstV4(d.lookup(host))
+	if ip == nil {
+		return false
+	}
+	return ip.Mask(net.IPMask(m)).Equal(p.Mask(net.IPMask(m)))
+}
+
+func (d *dnsHelpers) isResolvableEx(host string) bool { return len(d.lookup(host)) > 0 }
+
+// dnsResolveEx lists every address of host, ';'-separated ("" if none).
+func (d *dnsHelpers) dnsResolveEx(host string) string { return joinIPs(d.lookup(host)) }
+
+func (d *dnsHelpers) myIPAddressEx() string {
+	ips := d.myIPs(d.ctx)
+	if len(ips) == 0 {
+		return "127.0.0.1"
+	}
+	return joinIPs(ips)
+}
+
+// isInNetEx: ip (or a name, resolved) is inside prefix ("10.0.0.0/8",
+// "2001:db8::/32").
+func (d *dnsHelpers) isInNetEx(host, prefix string) bool {
+	_, n, err := net.ParseCIDR(strings.TrimSpace(prefix))
+	if err != nil {
+		return false
+	}
+	for _, ip := range d.lookup(host) {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinIPs(ips []net.IP) string {
+	s := make([]string, len(ips))
+	for i, ip := range ips {
+		s[i] = ip.String()
+	}
+	return strings.Join(s, ";")
+}
+
+// sortIPAddressList sorts a ';'-separated address list, IPv6 before IPv4,
+// each in numeric order. ok is false if any entry is not an address.
+func sortIPAddressList(list string) (string, bool) {
+	var ips []net.IP
+	for _, s := range strings.Split(list, ";") {
+		ip := net.ParseIP(strings.TrimSpace(s))
+		if ip == nil {
+			return "", false
+		}
+		ips = append(ips, ip)
+	}
+	sort.SliceStable(ips, func(i, j int) bool {
+		a4, b4 := ips[i].To4() != nil, ips[j].To4() != nil
+		if a4 != b4 {
+			return b4
+		}
+		return bytes.Compare(ips[i].To16(), ips[j].To16()) < 0
+	})
+	return joinIPs(ips), true
+}
+
+// convertAddr turns a dotted IPv4 address into the 32-bit number browsers
+// return (signed, as JavaScript's bit operators produce); 0 if invalid.
+func convertAddr(s string) int32 {
+	ip := net.ParseIP(strings.TrimSpace(s)).To4()
+	if ip == nil {
+		return 0
+	}
+	return int32(binary.BigEndian.Uint32(ip))
+}
+
+// InterfaceIPs returns the addresses of the machine's up, non-loopback
+// interfaces, IPv4 first: what myIpAddress reports. It sends nothing.
+func InterfaceIPs(context.Context) []net.IP {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var v4, v6 []net.IP
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			n, ok := a.(*net.IPNet)
+			if !ok || n.IP.IsLinkLocalUnicast() || n.IP.IsLoopback() {
+				continue
+			}
+			if n.IP.To4() != nil {
+				v4 = append(v4, n.IP.To4())
+			} else {
+				v6 = append(v6, n.IP)
+			}
+		}
+	}
+	return append(v4, v6...)
+}

@@ -1,0 +1,252 @@
+package pac
+
+import (
+	"context"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// fakeResolver answers from a map; names listed in hang block until the
+// lookup's context ends; stuck blocks for stuckFor whatever the context.
+type fakeResolver struct {
+	addrs    map[string][]string
+	hang     map[string]bool
+	stuckFor time.Duration
+	calls    atomic.Int64
+}
+
+func (f *fakeResolver) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
+	f.calls.Add(1)
+	if f.stuckFor > 0 {
+		time.Sleep(f.stuckFor)
+	}
+	if f.hang[host] {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	var out []net.IPAddr
+	for _, a := range f.addrs[host] {
+		out = append(out, net.IPAddr{IP: net.ParseIP(a)})
+	}
+	if len(out) == 0 {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	return out, nil
+}
+
+func testResolver() *fakeResolver {
+	return &fakeResolver{addrs: map[string][]string{
+		"crm.example.com":  {"203.0.113.10"},
+		"v6.example.com":   {"2001:db8::10"},
+		"dual.example.com": {"2001:db8::20", "198.51.100.7"},
+		"intranet":         {"10.1.2.3"},
+	}}
+}
+
+// fixedNow is Wednesday 2026-03-18 14:30:15 in Shanghai (06:30:15 UTC).
+var shanghai = time.FixedZone("CST", 8*3600)
+var fixedNow = time.Date(2026, 3, 18, 14, 30, 15, 0, shanghai)
+
+func testEvaluator(res Resolver) *Evaluator {
+	return &Evaluator{
+		Resolver:   res,
+		MyIPs:      func(context.Context) []net.IP { return []net.IP{net.ParseIP("192.168.7.20"), net.ParseIP("2001:db8::7")} },
+		Now:        func() time.Time { return fixedNow },
+		Location:   shanghai,
+		Timeout:    500 * time.Millisecond,
+		DNSTimeout: 100 * time.Millisecond,
+	}
+}
+
+// evalExpr evaluates a JavaScript expression in a sandbox with the helpers.
+func evalExpr(t *testing.T, e *Evaluator, expr string) string {
+	t.Helper()
+	vm := goja.New()
+	if err := harden(vm); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.install(context.Background(), vm); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vm.RunString(expr)
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v.String()
+}
+
+func TestHelpers(t *testing.T) {
+	e := testEvaluator(testResolver())
+	tests := []struct{ expr, want string }{
+		{`isPlainHostName("intranet")`, "true"},
+		{`isPlainHostName("crm.example.com")`, "false"},
+		{`dnsDomainIs("www.example.com", ".example.com")`, "true"},
+		{`dnsDomainIs("WWW.Example.COM", ".example.com")`, "true"},
+		{`dnsDomainIs("www.example.org", ".example.com")`, "false"},
+		{`dnsDomainIs("com", ".example.com")`, "false"},
+		{`localHostOrDomainIs("www.example.com", "www.example.com")`, "true"},
+		{`localHostOrDomainIs("www", "www.example.com")`, "true"},
+		{`localHostOrDomainIs("www.example.org", "www.example.com")`, "false"},
+		{`localHostOrDomainIs("home", "www.example.com")`, "false"},
+		{`dnsDomainLevels("www")`, "0"},
+		{`dnsDomainLevels("www.example.com")`, "2"},
+		{`shExpMatch("http://home.example.com/people/index.html", "*/people/*")`, "true"},
+		{`shExpMatch("http://home.example.com/others/index.html", "*/people/*")`, "false"},
+		{`shExpMatch("crm.example.com", "*.example.com")`, "true"},
+		{`shExpMatch("example.com", "*.example.com")`, "false"},
+		{`shExpMatch("a.b", "a?b")`, "true"},
+		{`shExpMatch("axxb", "a?b")`, "false"},
+		{`shExpMatch("a.b", "a*")`, "true"},
+		{`shExpMatch("aXb", "a.b")`, "false"},
+		{`shExpMatch("", "*")`, "true"},
+		{`shExpMatch("` + repeatStr("a", 300) + `", "` + repeatStr("*a", 40) + `b")`, "false"},
+		{`isResolvable("crm.example.com")`, "true"},
+		{`isResolvable("nx.example.com")`, "false"},
+		{`isResolvable("v6.example.com")`, "false"},
+		{`dnsResolve("crm.example.com")`, "203.0.113.10"},
+		{`dnsResolve("dual.example.com")`, "198.51.100.7"},
+		{`dnsResolve("nx.example.com")`, "null"},
+		{`dnsResolve("10.9.8.7")`, "10.9.8.7"},
+		{`myIpAddress()`, "192.168.7.20"},
+		{`isInNet("crm.example.com", "203.0.113.0", "255.255.255.0")`, "true"},
+		{`isInNet("crm.example.com", "203.0.114.0", "255.255.255.0")`, "false"},
+		{`isInNet("10.20.30.40", "10.0.0.0", "255.0.0.0")`, "true"},
+		{`isInNet("nx.example.com", "0.0.0.0", "0.0.0.0")`, "false"},
+		{`isInNet("10.20.30.40", "10.0.0.0", "garbage")`, "false"},
+		{`convert_addr("104.16.41.2")`, "1745889538"},
+		{`convert_addr("255.255.255.255")`, "-1"},
+		{`convert_addr("bogus")`, "0"},
+		{`(convert_addr("10.1.2.3") & convert_addr("255.0.0.0")) == convert_addr("10.0.0.0")`, "true"},
+		{`isResolvableEx("v6.example.com")`, "true"},
+		{`isResolvableEx("nx.example.com")`, "false"},
+		{`dnsResolveEx("dual.example.com")`, "2001:db8::20;198.51.100.7"},
+		{`dnsResolveEx("nx.example.com")`, ""},
+		{`myIpAddressEx()`, "192.168.7.20;2001:db8::7"},
+		{`isInNetEx("2001:db8::20", "2001:db8::/32")`, "true"},
+		{`isInNetEx("dual.example.com", "198.51.100.0/24")`, "true"},
+		{`isInNetEx("198.51.100.7", "10.0.0.0/8")`, "false"},
+		{`isInNetEx("198.51.100.7", "not-a-prefix")`, "false"},
+		{`sortIpAddressList("10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9")`, "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1"},
+		{`sortIpAddressList("10.2.3.9;bogus")`, "false"},
+		{`getClientVersion()`, "1.0"},
+		{`alert("hello"); "ok"`, "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			if got := evalExpr(t, e, tt.expr); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
+			}
+		})
+	}
+}
+
+func repeatStr(s string, n int) string {
+	out := ""
+	for range n {
+		out += s
+	}
+	return out
+}
+
+func TestTimeHelpers(t *testing.T) {
+	// Wednesday 2026-03-18 14:30:15 local (UTC+8), 06:30:15 GMT.
+	e := testEvaluator(testResolver())
+	tests := []struct {
+		expr string
+		want bool
+	}{
+		{`weekdayRange("WED")`, true},
+		{`weekdayRange("wed")`, true},
+		{`weekdayRange("THU")`, false},
+		{`weekdayRange("MON", "FRI")`, true},
+		{`weekdayRange("THU", "FRI")`, false},
+		{`weekdayRange("FRI", "MON")`, false},
+		{`weekdayRange("SAT", "WED")`, true},
+		{`weekdayRange("WED", "GMT")`, true},
+		{`weekdayRange("XYZ")`, false},
+		{`weekdayRange()`, false},
+		{`dateRange(18)`, true},
+		{`dateRange(17)`, false},
+		{`dateRange("MAR")`, true},
+		{`dateRange("APR")`, false},
+		{`dateRange(2026)`, true},
+		{`dateRange(2025)`, false},
+		{`dateRange(1, 20)`, true},
+		{`dateRange(19, 31)`, false},
+		{`dateRange(25, 20)`, true},
+		{`dateRange("JAN", "MAR")`, true},
+		{`dateRange("APR", "DEC")`, false},
+		{`dateRange("DEC", "MAR")`, true},
+		{`dateRange(2020, 2030)`, true},
+		{`dateRange(2027, 2030)`, false},
+		{`dateRange(2030, 2020)`, false},
+		{`dateRange(1, "MAR", 18, "MAR")`, true},
+		{`dateRange(19, "MAR", 30, "APR")`, false},
+		{`dateRange(20, "DEC", 20, "MAR")`, true},
+		{`dateRange("FEB", 2026, "APR", 2026)`, true},
+		{`dateRange("APR", 2026, "FEB", 2027)`, false},
+		{`dateRange(1, "JAN", 2026, 18, "MAR", 2026)`, true},
+		{`dateRange(19, "MAR", 2026, 1, "JAN", 2027)`, false},
+		{`dateRange(18, "GMT")`, true},
+		{`dateRange(18, "MAR")`, false},
+		{`dateRange(1, 2, 3)`, false},
+		{`dateRange("FOO")`, false},
+		{`dateRange()`, false},
+		{`timeRange(14)`, true},
+		{`timeRange(15)`, false},
+		{`timeRange(9, 17)`, true},
+		{`timeRange(15, 17)`, false},
+		{`timeRange(22, 15)`, true},
+		{`timeRange(6, "GMT")`, true},
+		{`timeRange(14, "GMT")`, false},
+		{`timeRange(14, 30, 14, 30)`, true},
+		{`timeRange(14, 31, 17, 0)`, false},
+		{`timeRange(14, 30, 15, 14, 30, 15)`, true},
+		{`timeRange(14, 30, 16, 14, 31, 0)`, false},
+		{`timeRange(6, 0, 7, 0, "GMT")`, true},
+		{`timeRange("9", "17")`, true},
+		{`timeRange(1, 2, 3)`, false},
+		{`timeRange("x")`, false},
+		{`timeRange()`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			want := "false"
+			if tt.want {
+				want = "true"
+			}
+			if got := evalExpr(t, e, tt.expr); got != want {
+				t.Errorf("%s = %s, want %s", tt.expr, got, want)
+			}
+		})
+	}
+}
+
+func TestDNSHelpersUseOwnDeadlineAndCache(t *testing.T) {
+	res := testResolver()
+	res.hang = map[string]bool{"slow.example.com": true}
+	e := testEvaluator(res)
+	start := time.Now()
+	got := evalExpr(t, e, `dnsResolve("slow.example.com") + "," + isResolvable("slow.example.com") + "," + dnsResolve("crm.example.com") + "," + dnsResolve("crm.example.com")`)
+	if got != "null,false,203.0.113.10,203.0.113.10" {
+		t.Errorf("got %q", got)
+	}
+	if el := time.Since(start); el > 400*time.Millisecond {
+		t.Errorf("took %v; each lookup has a 100ms deadline and answers are cached", el)
+	}
+	if n := res.calls.Load(); n != 2 {
+		t.Errorf("resolver called %d times, want 2 (one per name)", n)
+	}
+}
+
+func TestInterfaceIPsHasNoLoopback(t *testing.T) {
+	for _, ip := range InterfaceIPs(context.Background()) {
+		if ip.IsLoopback() {
+			t.Errorf("InterfaceIPs returned loopback %v", ip)
+		}
+	}
+}
