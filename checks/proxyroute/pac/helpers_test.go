@@ -53,8 +53,10 @@ var fixedNow = time.Date(2026, 3, 18, 14, 30, 15, 0, shanghai)
 
 func testEvaluator(res Resolver) *Evaluator {
 	return &Evaluator{
-		Resolver:   res,
-		MyIPs:      func(context.Context) []net.IP { return []net.IP{net.ParseIP("192.168.7.20"), net.ParseIP("2001:db8::7")} },
+		Resolver: res,
+		MyIPs: func(context.Context) []net.IP {
+			return []net.IP{net.ParseIP("192.168.7.20"), net.ParseIP("2001:db8::7")}
+		},
 		Now:        func() time.Time { return fixedNow },
 		Location:   shanghai,
 		Timeout:    500 * time.Millisecond,
