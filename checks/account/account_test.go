@@ -316,22 +316,34 @@ func TestTokenNeverLeaks(t *testing.T) {
 			continue // covered by TestHangingAPIWithinDeadline
 		}
 		for _, serverToken := range []string{canary, "another-token"} {
-			s := startIDP(t, idp.Options{Mode: m, Token: serverToken, GenericHeader: "Admin-Token"})
-			for p, us := range users {
-				for _, u := range us {
-					cfg := accountCfg(s, p, u)
-					if p == "generic" && serverToken == canary {
-						cfg.Generic.AuthHeader = "Admin-Token"
-					}
-					res := runCheck(t, cfg, canary, 2*time.Second)
-					b, err := json.Marshal(res)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if strings.Contains(string(b), canary) || strings.Contains(string(b), "CANARY") {
-						t.Errorf("%s/%s/%s: token leaked: %s", m, p, u, b)
-					}
-				}
+			t.Run(string(m)+"/"+serverToken[:7], func(t *testing.T) {
+				t.Parallel()
+				leakRun(t, m, serverToken, canary, users)
+			})
+		}
+	}
+}
+
+// leakRun runs every provider's users against one server and scans each
+// marshalled Result for the canary.
+func leakRun(t *testing.T, m idp.Mode, serverToken, canary string, users map[string][]string) {
+	s := startIDP(t, idp.Options{Mode: m, Token: serverToken, GenericHeader: "Admin-Token"})
+	for p, us := range users {
+		for _, u := range us {
+			cfg := accountCfg(s, p, u)
+			if p == "generic" && serverToken == canary {
+				cfg.Generic.AuthHeader = "Admin-Token"
+			}
+			res := runCheck(t, cfg, canary, 2*time.Second)
+			if m == idp.ModeNormal && serverToken == canary && res.Code == CodeAPIAuth {
+				t.Errorf("%s/%s: the canary token was not sent as the provider expects: %s", p, u, res.Summary)
+			}
+			b, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), canary) || strings.Contains(string(b), "CANARY") {
+				t.Errorf("%s/%s/%s: token leaked: %s", m, p, u, b)
 			}
 		}
 	}
