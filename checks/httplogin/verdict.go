@@ -90,7 +90,6 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 	host, hp := u.Hostname(), hostPort(u)
 	var cve *tls.CertificateVerificationError
 	var rh tls.RecordHeaderError
-	var alert tls.AlertError
 	switch {
 	case isTimeout(err) || ctx.Err() != nil:
 		switch {
@@ -111,7 +110,7 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 		return checks.Finding(checks.StatusFail, tlscert.CodeUntrusted, checks.SeverityCritical, checks.OwnerAdmin,
 			fmt.Sprintf("the certificate of %s was refused: %v", host, cve.Err)).
 			WithParam("host", host).WithParam("issuer", issuerOf(cve))
-	case errors.As(err, &rh), errors.As(err, &alert):
+	case errors.As(err, &rh), tlscert.IsRemoteAlert(err):
 		return tlscert.HandshakeFailure(tlscert.Handshake{Host: host, Addr: hp}, err)
 	case isDialError(err) || !pg.gotConn.Load():
 		return tlscert.NetFailure(err, pg.route, host, hp, pg.latency)

@@ -1,6 +1,7 @@
 package tlscert
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -197,12 +198,14 @@ func windowProblems(host string, chain []*x509.Certificate, now time.Time) []pro
 
 func hostnameProblem(host string, leaf *x509.Certificate) problem {
 	names := strings.Join(SANs(leaf), ", ")
+	summary := fmt.Sprintf("the certificate is for %s, not for %s", names, host)
 	if names == "" {
 		names = Name(leaf.Subject)
+		summary = fmt.Sprintf("the certificate names %s only as its common name, without subject alternative names, which browsers require", names)
 	}
 	return problem{
 		code: CodeHostnameMismatch, status: checks.StatusFail, sev: checks.SeverityCritical, owner: checks.OwnerAdmin,
-		summary: fmt.Sprintf("the certificate is for %s, not for %s", names, host),
+		summary: summary,
 		params:  map[string]string{"host": host, "names": names},
 	}
 }
@@ -337,8 +340,10 @@ func chainNames(certs []*x509.Certificate) []string {
 	return names
 }
 
+// selfSigned reports whether c names itself as issuer and its own key
+// verifies its signature (CheckSignatureFrom would also demand a CA).
 func selfSigned(c *x509.Certificate) bool {
-	return c.CheckSignatureFrom(c) == nil
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func certRole(i, n int) string {

@@ -65,7 +65,6 @@ func HandshakeFailure(h Handshake, err error) checks.Result {
 
 func handshakeReason(h Handshake, err error) (variant, why string) {
 	var rh tls.RecordHeaderError
-	var alert tls.AlertError
 	switch {
 	case isTimeout(err):
 		return "timeout", "no TLS answer before the deadline"
@@ -73,8 +72,8 @@ func handshakeReason(h Handshake, err error) (variant, why string) {
 		return "not_tls", fmt.Sprintf("the server answered with something that is not TLS (%q…)", printable(rh.RecordHeader[:]))
 	case h.ClientCertRequested:
 		return "client_cert", "the server requires a client certificate"
-	case errors.As(err, &alert):
-		return "alert", "the server refused the handshake: " + alert.Error()
+	case IsRemoteAlert(err):
+		return "alert", "the server refused the handshake: " + err.Error()
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		return "closed", "the server closed the connection during the handshake"
 	}

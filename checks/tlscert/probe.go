@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
+	"time"
 )
 
 // Handshake is what one TLS handshake showed: the facts Classify judges.
@@ -57,6 +60,9 @@ func Probe(ctx context.Context, conn net.Conn, host string) (Handshake, error) {
 	tc := tls.Client(conn, conf)
 	err := tc.HandshakeContext(ctx)
 	h.ClientCertRequested = requested.Load()
+	if err == nil && h.ClientCertRequested {
+		err = awaitRefusal(tc)
+	}
 	if err != nil {
 		return h, fmt.Errorf("tls handshake with %s: %w", host, err)
 	}
@@ -65,6 +71,36 @@ func Probe(ctx context.Context, conn net.Conn, host string) (Handshake, error) {
 	h.CipherSuite = st.CipherSuite
 	h.Certificates = st.PeerCertificates
 	return h, nil
+}
+
+// clientCertWait is how long Probe listens for the refusal of a server
+// that asked for a client certificate: with TLS 1.3 the client finishes its
+// handshake before the server says no.
+const clientCertWait = 300 * time.Millisecond
+
+// awaitRefusal reads briefly after a handshake in which the server asked
+// for a client certificate; a server that needs one sends an alert now,
+// one that merely asked waits for the request (a read timeout: no error).
+func awaitRefusal(tc *tls.Conn) error {
+	if err := tc.SetReadDeadline(time.Now().Add(clientCertWait)); err != nil {
+		return nil
+	}
+	defer tc.SetReadDeadline(time.Time{})
+	var b [1]byte
+	_, err := tc.Read(b[:])
+	if IsRemoteAlert(err) || errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// IsRemoteAlert reports whether err is a TLS alert the server sent. Over
+// TCP, crypto/tls reports those as a *net.OpError "remote error" around an
+// unexported alert type (tls.AlertError is only used with QUIC).
+func IsRemoteAlert(err error) bool {
+	var op *net.OpError
+	var alert tls.AlertError
+	return (errors.As(err, &op) && op.Op == "remote error") || errors.As(err, &alert)
 }
 
 // probeSuites are every suite Go does not mark insecure, including the CBC

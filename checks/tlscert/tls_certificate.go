@@ -69,6 +69,9 @@ func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Re
 		return HandshakeFailure(h, err).With("route", route.String())
 	}
 	res := Classify(h, OptionsFor(env)).With("route", route.String())
+	if route.Direct() {
+		res = res.With("connected_to", conn.RemoteAddr().String())
+	}
 	res.Data = h
 	return res
 }

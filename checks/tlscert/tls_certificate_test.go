@@ -14,7 +14,12 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 )
 
-const checkTimeout = 1500 * time.Millisecond
+// checkTimeout is the check's deadline in tests; lateness is how far past
+// it a check may return on a loaded machine (the runner's own grace).
+const (
+	checkTimeout = 1500 * time.Millisecond
+	lateness     = 500 * time.Millisecond
+)
 
 func newFactory(t *testing.T) *certs.Factory {
 	t.Helper()
@@ -61,7 +66,7 @@ func run(t *testing.T, env *checks.Env) checks.Result {
 	defer cancel()
 	start := time.Now()
 	res := tlscert.NewCheck().Run(ctx, env, checks.Deps{})
-	if d := time.Since(start); d > checkTimeout {
+	if d := time.Since(start); d > checkTimeout+lateness {
 		t.Errorf("check took %v, longer than its %v deadline", d, checkTimeout)
 	}
 	return res

@@ -1,0 +1,192 @@
+package tlscert_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/tlscert"
+	"github.com/logindoctor/logindoctor/fixtures/certs"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
+)
+
+// TestClassifyExpiredIntermediate: a valid leaf under an expired
+// intermediate is TLS_EXPIRED naming the intermediate.
+func TestClassifyExpiredIntermediate(t *testing.T) {
+	now := time.Now()
+	root, err := certs.NewRoot("Old Root", now.AddDate(-11, 0, 0)) // valid until one year ago
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := certs.NewRoot("Fresh Root", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.Intermediate("Old Issuing CA", now.AddDate(-11, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := inter.Leaf(certs.LeafSpec{Hosts: []string{"crm.test"}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(0, 3, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := root.Pool()
+	pool.AddCert(fresh.Cert)
+	res := tlscert.Classify(handshake(t, "crm.test", leaf), tlscert.Options{Now: now, Roots: pool})
+	if res.Code != tlscert.CodeExpired || res.Params["cert"] != "Old Issuing CA" {
+		t.Fatalf("got %s %v (%s)", res.Code, res.Params, res.Summary)
+	}
+}
+
+func TestClassifyOrder(t *testing.T) {
+	f, err := certs.NewFactory(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Expired and from an unknown CA: the time problem comes first, both are listed.
+	c, err := f.Unknown.Leaf(certs.LeafSpec{Hosts: []string{"crm.test"}, NotBefore: f.Now.AddDate(-1, 0, 0), NotAfter: f.Now.AddDate(0, 0, -2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := tlscert.Classify(handshake(t, "crm.test", c), tlscert.Options{Now: f.Now, Roots: f.Root.Pool()})
+	probs, _ := res.Evidence["problems"].([]string)
+	if res.Code != tlscert.CodeExpired || len(probs) != 2 || probs[1] != tlscert.CodeUntrusted {
+		t.Fatalf("got %s, problems %v", res.Code, probs)
+	}
+	// Self-signed.
+	self := selfSigned(t, "crm.test", f.Now)
+	res = tlscert.Classify(tlscert.Handshake{Host: "crm.test", Certificates: []*x509.Certificate{self}, Version: tls.VersionTLS13}, tlscert.Options{Now: f.Now, Roots: f.Root.Pool()})
+	if res.Code != tlscert.CodeUntrusted || res.Variant != "self_signed" {
+		t.Fatalf("self-signed: got %s/%s (%s)", res.Code, res.Variant, res.Summary)
+	}
+	// No certificate at all.
+	res = tlscert.Classify(tlscert.Handshake{Host: "crm.test"}, tlscert.Options{Now: f.Now})
+	if res.Code != tlscert.CodeHandshakeFailed {
+		t.Fatalf("no certificate: got %s", res.Code)
+	}
+}
+
+func selfSigned(t *testing.T, host string, now time.Time) *x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func handshake(t *testing.T, host string, c tls.Certificate) tlscert.Handshake {
+	t.Helper()
+	h := tlscert.Handshake{Host: host, Version: tls.VersionTLS13}
+	for _, der := range c.Certificate {
+		x, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Certificates = append(h.Certificates, x)
+	}
+	return h
+}
+
+func TestLooksLikeInspection(t *testing.T) {
+	for name, want := range map[string]bool{
+		"CN=Zscaler Intermediate Root CA (zscaler.net)": true,
+		"CN=FortiGate CA,O=Fortinet":                    true,
+		"CN=ACME Corp SSL Inspection CA":                true,
+		"CN=深信服 SSL 解密证书":                               true,
+		"CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1": false,
+		"CN=R11,O=Let's Encrypt":                        false,
+		"CN=GlobalSign GCC R6 AlphaSSL CA 2023":         false,
+	} {
+		if got := tlscert.LooksLikeInspection(name); got != want {
+			t.Errorf("LooksLikeInspection(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestDialCode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	dial := func(d faultnet.Dialer) error {
+		_, err := d.DialContext(ctx, "tcp", "127.0.0.1:9")
+		return err
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused", dial(faultnet.Refuse{}), tlscert.CodeNetRefused},
+		{"reset", dial(faultnet.Reset{}), tlscert.CodeNetRefused},
+		{"unreachable", dial(faultnet.Unreachable{}), tlscert.CodeNetUnreachable},
+		{"black hole", dial(faultnet.BlackHole{}), tlscert.CodeNetTimeout},
+		{"proxy 407", &checks.ProxyError{Proxy: "p:3128", StatusCode: 407}, tlscert.CodeProxyAuthRequired},
+		{"proxy 403", fmt.Errorf("dial: %w", &checks.ProxyError{Proxy: "p:3128", StatusCode: 403}), tlscert.CodeProxyDenied},
+		{"proxy down", fmt.Errorf("%w p:3128: %w", checks.ErrProxyDial, errors.New("refused")), tlscert.CodeProxyUnreachable},
+		{"nxdomain", &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, tlscert.CodeDNSNXDomain},
+		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}, tlscert.CodeDNSTimeout},
+		{"servfail", &net.DNSError{Err: "server misbehaving", Name: "x"}, tlscert.CodeDNSServFail},
+	} {
+		if got := tlscert.DialCode(tc.err); got != tc.want {
+			t.Errorf("%s: DialCode(%v) = %s, want %s", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestClientCertificateRequired: a server that insists on a client
+// certificate (TLS 1.2 and 1.3) is TLS_HANDSHAKE_FAILED/client_cert for IT.
+func TestClientCertificateRequired(t *testing.T) {
+	f := newFactory(t)
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(v), func(t *testing.T) {
+			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+				Certificates: []tls.Certificate{*leaf(t, f, certs.Valid, "127.0.0.1")},
+				ClientAuth:   tls.RequireAnyClientCert, MaxVersion: v,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					_ = c.(*tls.Conn).Handshake()
+					c.Close()
+				}
+			}()
+			t.Cleanup(func() { ln.Close(); <-done })
+			res := run(t, envFor(t, "https://"+ln.Addr().String()+"/", f))
+			if res.Code != tlscert.CodeHandshakeFailed || res.Variant != "client_cert" || res.Owner != checks.OwnerIT {
+				t.Fatalf("got %s/%s owner %s (%s)", res.Code, res.Variant, res.Owner, res.Summary)
+			}
+		})
+	}
+}
