@@ -53,10 +53,14 @@ type Env struct {
 }
 
 type routeMemo struct {
-	once  sync.Once
+	done  chan struct{}
 	route Route
 	err   error
 }
+
+// routeTimeout bounds deciding a route (fetching and running a PAC file)
+// when the target sets no check timeout.
+const routeTimeout = 10 * time.Second
 
 // NewEnv returns an Env for t with the real clock, environment and dialer.
 func NewEnv(t Target) *Env {
@@ -73,6 +77,11 @@ func NewEnv(t Target) *Env {
 
 // Route returns the route to u, deciding it once per scheme+host for the
 // whole run so that every check takes the same path the browser takes.
+//
+// The decision runs under its own deadline, detached from the first
+// caller's cancellation, so that one check ending early cannot leave every
+// other check with its "context canceled"; each caller waits at most until
+// its own ctx ends.
 func (e *Env) Route(ctx context.Context, u *url.URL) (Route, error) {
 	if e.RouteFinder == nil || u == nil {
 		return Route{Source: SourceDirect}, nil
@@ -84,12 +93,26 @@ func (e *Env) Route(ctx context.Context, u *url.URL) (Route, error) {
 	}
 	m, ok := e.routes[key]
 	if !ok {
-		m = &routeMemo{}
+		m = &routeMemo{done: make(chan struct{})}
 		e.routes[key] = m
+		timeout := e.Target.CheckTimeout
+		if timeout <= 0 {
+			timeout = routeTimeout
+		}
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		go func() {
+			defer cancel()
+			defer close(m.done)
+			m.route, m.err = e.RouteFinder(dctx, e, u)
+		}()
 	}
 	e.mu.Unlock()
-	m.once.Do(func() { m.route, m.err = e.RouteFinder(ctx, e, u) })
-	return m.route, m.err
+	select {
+	case <-m.done:
+		return m.route, m.err
+	case <-ctx.Done():
+		return Route{}, ctx.Err()
+	}
 }
 
 // DialRoute connects to addr (host:port) along route r: directly, or through

@@ -1,0 +1,75 @@
+# logindoctor — build, test, demo, benchmarks.
+# `make demo` and `make test` are the README's two commands; both work on a
+# fresh Debian machine (make test installs Chromium itself when run as root).
+
+GO        ?= go
+PKG       := ./...
+BIN       := bin/logindoctor
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+FUZZTIME  ?= 30s
+
+.PHONY: all build build-all test unit fmt-check vet demo bench fuzz lint chromium clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logindoctor
+
+# Cross-compile every platform so OS-specific code keeps compiling.
+build-all:
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		echo "build $$os/$$arch"; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -o /dev/null ./cmd/logindoctor; \
+	done
+
+test: chromium fmt-check vet unit build-all
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKG)
+
+# The race detector is always on; fuzz targets run their seed corpora.
+unit:
+	$(GO) test -race -count=1 -timeout 15m $(PKG)
+
+# Debian's Chromium for the browser tests: installed when missing and root;
+# elsewhere a clear message (the browser tests then skip outside CI).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+		:; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium and libnss3-tools for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium libnss3-tools >/dev/null; \
+	else \
+		echo "NOTE: no Chrome/Chromium found. Install one (Debian/Ubuntu: sudo apt-get install chromium libnss3-tools;"; \
+		echo "      macOS/Windows: install Google Chrome) to run the browser tests; they skip until then."; \
+	fi
+	@command -v certutil >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnss3-tools >/dev/null; } || true
+
+demo:
+	$(GO) run ./cmd/logindoctor demo $(ARGS)
+
+# Benchmarks; results go to bench.txt, which the README quotes.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKG) | tee bench.txt
+
+# Each fuzz target for FUZZTIME (go test -fuzz takes one target at a time).
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKG)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+lint:
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run
+
+clean:
+	rm -rf bin

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/report"
+)
+
+// runPlan is one diagnosis to run: settings, the checks chosen and how to
+// judge and write the result.
+type runPlan struct {
+	settings *settings
+	ids      []string
+	g        *globalOptions
+	smoke    bool
+	// env, when set, replaces the environment newEnv would make (demo).
+	env *checks.Env
+}
+
+// runCheck is `logindoctor [URL]`, `check` and `smoke`.
+func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions, args []string, smoke bool) error {
+	if err := validateOutputFlags(g); err != nil {
+		return err
+	}
+	s, err := a.loadSettings(cmd, g, args)
+	if err != nil {
+		return err
+	}
+	a.setLang(s.Lang, g.Lang)
+	ids, err := a.selectChecks(g, smoke)
+	if err != nil {
+		return err
+	}
+	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke})
+}
+
+// setLang applies the configured language once settings are known.
+func (a *app) setLang(configured, flag string) {
+	choice := flag
+	if choice == "" {
+		choice = configured
+	}
+	if lang := detectLang(choice, a.io.Getenv); lang != a.lang {
+		a.lang = lang
+		a.msg = report.Messages(lang)
+	}
+}
+
+func validateOutputFlags(g *globalOptions) error {
+	if !slices.Contains(report.Formats(), g.Format) {
+		return &usageError{err: fmt.Errorf("--format %q is not one of %v", g.Format, report.Formats())}
+	}
+	if g.FailOn != "" && checks.Severity(g.FailOn).Rank() < 1 {
+		return &usageError{err: fmt.Errorf("--fail-on %q is not one of low, high, critical", g.FailOn)}
+	}
+	if g.Timeout < 0 || g.CheckTimeout < 0 {
+		return &usageError{err: fmt.Errorf("--timeout and --check-timeout must be positive")}
+	}
+	return nil
+}
+
+// selectChecks applies --only/--skip (and smoke's preset) to the registry.
+func (a *app) selectChecks(g *globalOptions, smoke bool) ([]string, error) {
+	ids, err := a.registry.Select(g.Only, g.Skip)
+	if err != nil {
+		return nil, &usageError{err: err}
+	}
+	if smoke {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(smokeChecks, id) })
+	}
+	if len(ids) == 0 {
+		return nil, &usageError{err: fmt.Errorf("--only/--skip leave no check to run")}
+	}
+	return ids, nil
+}
+
+// diagnose runs the plan, writes the report and judges the exit code.
+func (a *app) diagnose(ctx context.Context, p runPlan) error {
+	s := p.settings
+	env := p.env
+	if env == nil {
+		var err error
+		if env, err = a.makeEnv(s); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	started := a.now()
+	prog := a.newProgress(p)
+	runner := &checks.Runner{Registry: a.registry, CheckTimeout: s.CheckTimeout, Progress: prog.event}
+	results := runner.Run(ctx, env, p.ids)
+	prog.finish()
+	rep := report.Build(results, report.Options{
+		Lang: a.lang, ToolVersion: version, Target: s.Target.URL.String(),
+		StartedAt: started, Duration: a.now().Sub(started), GOOS: env.GOOS,
+	})
+	red := newRedactor(s, a.io.Getenv)
+	if err := a.writeReport(rep, p.g, red); err != nil {
+		return err
+	}
+	if p.g.Bundle != "" {
+		if err := a.writeBundle(p.g.Bundle, rep, s, red); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
+	}
+	if err := ctx.Err(); err != nil && context.Cause(ctx) == context.Canceled {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return judge(rep, p.g, p.smoke)
+}
+
+// makeEnv builds the run environment: the target, trusted roots.
+func (a *app) makeEnv(s *settings) (*checks.Env, error) {
+	env := a.newEnv(s.Target)
+	env.Getenv = a.io.Getenv
+	if s.Target.CAFile != "" {
+		pem, err := os.ReadFile(s.Target.CAFile)
+		if err != nil {
+			return nil, keyError("ca_file", err)
+		}
+		extra := x509.NewCertPool()
+		if !extra.AppendCertsFromPEM(pem) {
+			return nil, keyError("ca_file", fmt.Errorf("%s holds no PEM certificate", s.Target.CAFile))
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		roots.AppendCertsFromPEM(pem)
+		env.RootCAs, env.ExtraRoots = roots, extra
+	}
+	return env, nil
+}
+
+// writeReport renders the report in --format to stdout, or atomically to
+// --output.
+func (a *app) writeReport(rep *report.Report, g *globalOptions, red *redactor) error {
+	var buf bytes.Buffer
+	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose}); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	out := red.scrub(buf.Bytes())
+	if g.Output == "" {
+		_, err := a.io.Out.Write(out)
+		return err
+	}
+	if err := writeFileAtomic(g.Output, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.io.ErrOut, a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": rep.ReportID}))
+	return nil
+}
+
+// judge turns the report into the exit decision: fail verdict → 1; warn →
+// 1 with --strict (smoke is strict); --fail-on LEVEL → 1 when any finding
+// of that severity or worse.
+func judge(rep *report.Report, g *globalOptions, smoke bool) error {
+	if g.FailOn != "" {
+		min := checks.Severity(g.FailOn).Rank()
+		for _, e := range rep.Results {
+			actionable := e.Status == checks.StatusFail || e.Status == checks.StatusWarn || e.Status == checks.StatusError
+			if actionable && e.Severity.Rank() >= min {
+				return &verdictError{reason: fmt.Sprintf("%s: %s (%s)", e.Check, e.Code, e.Severity)}
+			}
+		}
+		return nil
+	}
+	switch rep.Verdict {
+	case checks.StatusFail:
+		return &verdictError{reason: "verdict fail"}
+	case checks.StatusWarn:
+		if g.Strict || smoke {
+			return &verdictError{reason: "verdict warn (strict)"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,593 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cast"
+	"github.com/spf13/viper"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/account"
+	"github.com/logindoctor/logindoctor/checks/policy"
+)
+
+// maxConfigBytes bounds the YAML file we read: a profile is a few hundred
+// bytes; anything near this is not a profile.
+const maxConfigBytes = 1 << 20
+
+// envPrefix is the prefix of configuration environment variables.
+const envPrefix = "LOGINDOCTOR_"
+
+// defaultTokenEnv is account.token_env's default.
+const defaultTokenEnv = "LOGINDOCTOR_ACCOUNT_TOKEN"
+
+// keyKind says how a configuration key's value is parsed.
+type keyKind int
+
+const (
+	kindString keyKind = iota
+	kindList
+	kindDuration
+	kindInt
+	kindMap // free-form map (account.generic, browser.min_versions)
+)
+
+// configKeys are every key of DESIGN.md (and the few this tool adds), with
+// their kind and default. Validation and env binding derive from this list.
+var configKeys = []struct {
+	key  string
+	kind keyKind
+	def  any
+}{
+	{"url", kindString, ""},
+	{"endpoints", kindList, []string{}},
+	{"regions", kindList, []string{}},
+	{"timeout", kindDuration, "30s"},
+	{"check_timeout", kindDuration, "10s"},
+	{"lang", kindString, "auto"},
+	{"ca_file", kindString, ""},
+	{"dns.reference_resolvers", kindList, []string{}},
+	{"proxy.url", kindString, ""},
+	{"proxy.pac_url", kindString, ""},
+	{"clock.ntp_servers", kindList, []string{"pool.ntp.org"}},
+	{"clock.max_skew", kindDuration, "30s"},
+	{"tls.warn_days", kindInt, 21},
+	{"tls.expected_issuers", kindList, []string{}},
+	{"http.slow_after", kindDuration, "3s"},
+	{"browser.path", kindString, ""},
+	{"browser.login_form_selector", kindString, "input[type=password]"},
+	{"browser.min_versions", kindMap, map[string]any{}},
+	{"browser.exclude", kindList, []string{}},
+	{"account.provider", kindString, ""},
+	{"account.base_url", kindString, ""},
+	{"account.realm", kindString, ""},
+	{"account.user", kindString, ""},
+	{"account.token_env", kindString, defaultTokenEnv},
+	{"account.token_file", kindString, ""},
+	{"account.generic", kindMap, map[string]any{}},
+	{"policy.login_hours", kindString, ""},
+	{"policy.allowed_networks", kindList, []string{}},
+	{"policy.egress_ip_url", kindString, ""},
+}
+
+// configError is a configuration or usage problem: exit code 2.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+
+func configErrorf(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
+
+// keyError names the key whose value is bad.
+func keyError(key string, err error) error {
+	return configErrorf("config key %q: %v", key, err)
+}
+
+// loader reads configuration: flags > LOGINDOCTOR_* env > YAML file.
+type loader struct {
+	v       *viper.Viper
+	getenv  func(string) string
+	environ []string
+	// file is the YAML file read ("" when none).
+	file string
+}
+
+func newLoader(getenv func(string) string, environ []string) *loader {
+	v := viper.New()
+	for _, k := range configKeys {
+		v.SetDefault(k.key, k.def)
+	}
+	return &loader{v: v, getenv: getenv, environ: environ}
+}
+
+// envName is the environment variable of a key: clock.max_skew →
+// LOGINDOCTOR_CLOCK_MAX_SKEW.
+func envName(key string) string {
+	return envPrefix + strings.ToUpper(strings.NewReplacer(".", "_").Replace(key))
+}
+
+// readFile loads the YAML file at path (bounded in size; unknown keys are
+// an error naming them).
+func (l *loader) readFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return configErrorf("cannot read config file: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return configErrorf("cannot read config file %s: %v", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return configErrorf("config file %s is larger than %d KiB: is it really a logindoctor profile?", path, maxConfigBytes>>10)
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return configErrorf("config file %s is not text (YAML expected)", path)
+	}
+	l.v.SetConfigType("yaml")
+	if err := l.v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return configErrorf("config file %s is not valid YAML: %v", path, trimViperErr(err))
+	}
+	l.file = path
+	return l.unknownFileKeys()
+}
+
+func trimViperErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, "yaml: "); i >= 0 {
+		return s[i:]
+	}
+	return s
+}
+
+// unknownFileKeys rejects keys the file sets that logindoctor does not know.
+func (l *loader) unknownFileKeys() error {
+	var bad []string
+	for _, k := range l.v.AllKeys() {
+		if parent := scalarParent(k); parent != "" {
+			return keyError(parent, errors.New("must be a single value or a list, not a map"))
+		}
+		if !knownKey(k) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return configErrorf("unknown config key %q in %s (known keys: see `logindoctor --help` and the README)", bad[0], l.file)
+	}
+	return nil
+}
+
+// scalarParent returns the known non-map key that k is nested under, if
+// any (a map given where a value or list belongs).
+func scalarParent(k string) string {
+	for _, c := range configKeys {
+		if c.kind != kindMap && strings.HasPrefix(k, c.key+".") {
+			return c.key
+		}
+	}
+	return ""
+}
+
+// knownKey accepts the keys of configKeys and anything below a map key.
+func knownKey(k string) bool {
+	for _, c := range configKeys {
+		if k == c.key || (c.kind == kindMap && strings.HasPrefix(k, c.key+".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindEnv binds every key to its LOGINDOCTOR_* variable and rejects
+// LOGINDOCTOR_* variables that name no key.
+func (l *loader) bindEnv() error {
+	known := map[string]bool{defaultTokenEnv: true}
+	for _, k := range configKeys {
+		name := envName(k.key)
+		known[name] = true
+		if k.kind == kindMap {
+			continue
+		}
+		if val, ok := lookup(l.environ, name); ok {
+			if k.kind == kindList {
+				l.v.Set(k.key, splitList(val))
+			} else {
+				l.v.Set(k.key, val)
+			}
+		}
+	}
+	if te := l.v.GetString("account.token_env"); te != "" {
+		known[te] = true
+	}
+	for _, kv := range l.environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, envPrefix) && !known[name] && !strings.HasPrefix(name, envPrefix+"TEST_") {
+			return configErrorf("unknown environment variable %s (no config key of that name)", name)
+		}
+	}
+	return nil
+}
+
+func lookup(environ []string, name string) (string, bool) {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// splitList splits "a, b c" into [a b c].
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+}
+
+// set applies a flag value (highest precedence).
+func (l *loader) set(key string, value any) { l.v.Set(key, value) }
+
+// settings is the validated configuration.
+type settings struct {
+	Target       checks.Target
+	Timeout      time.Duration
+	CheckTimeout time.Duration
+	Lang         string
+	TokenFile    string
+	File         string
+}
+
+// resolve validates every key and builds the Target. Each error names its key.
+func (l *loader) resolve() (*settings, error) {
+	s := &settings{File: l.file}
+	var err error
+	get := func(key string) any { return l.v.Get(key) }
+	str := func(key string) (string, error) { return cast.ToStringE(get(key)) }
+	list := func(key string) ([]string, error) { return toList(get(key)) }
+	dur := func(key string) (time.Duration, error) { return toDuration(get(key)) }
+
+	steps := []struct {
+		key string
+		fn  func() error
+	}{
+		{"url", func() (e error) { s.Target.URL, e = parseLoginURL(l.v.GetString("url")); return }},
+		{"endpoints", func() (e error) { s.Target.Endpoints, e = listOf(list, "endpoints", validHostPort(true)); return }},
+		{"regions", func() (e error) { s.Target.Regions, e = listOf(list, "regions", validURL); return }},
+		{"timeout", func() (e error) { s.Timeout, e = positive(dur("timeout")); return }},
+		{"check_timeout", func() (e error) { s.CheckTimeout, e = positive(dur("check_timeout")); return }},
+		{"lang", func() (e error) { s.Lang, e = oneOf(str("lang"))("auto", "en", "zh"); return }},
+		{"ca_file", func() (e error) { s.Target.CAFile, e = readableFile(str("ca_file")); return }},
+		{"dns.reference_resolvers", func() (e error) {
+			s.Target.DNS.ReferenceResolvers, e = listOf(list, "dns.reference_resolvers", validHostPort(false))
+			return
+		}},
+		{"proxy.url", func() (e error) { s.Target.Proxy.URL, e = proxyURL(str("proxy.url")); return }},
+		{"proxy.pac_url", func() (e error) { s.Target.Proxy.PACURL, e = str("proxy.pac_url"); return }},
+		{"clock.ntp_servers", func() (e error) {
+			s.Target.Clock.NTPServers, e = listOf(list, "clock.ntp_servers", validHostPort(false))
+			return
+		}},
+		{"clock.max_skew", func() (e error) { s.Target.Clock.MaxSkew, e = positive(dur("clock.max_skew")); return }},
+		{"tls.warn_days", func() (e error) { s.Target.TLS.WarnDays, e = nonNegativeInt(get("tls.warn_days")); return }},
+		{"tls.expected_issuers", func() (e error) { s.Target.TLS.ExpectedIssuers, e = list("tls.expected_issuers"); return }},
+		{"http.slow_after", func() (e error) { s.Target.HTTP.SlowAfter, e = positive(dur("http.slow_after")); return }},
+		{"browser.path", func() (e error) { s.Target.Browser.Path, e = str("browser.path"); return }},
+		{"browser.login_form_selector", func() (e error) {
+			s.Target.Browser.LoginFormSelector, e = nonEmpty(str("browser.login_form_selector"))
+			return
+		}},
+		{"browser.min_versions", func() (e error) { s.Target.Browser.MinMajor, e = minVersions(get("browser.min_versions")); return }},
+		{"browser.exclude", func() (e error) { s.Target.Browser.Exclude, e = list("browser.exclude"); return }},
+		{"account.provider", func() (e error) {
+			s.Target.Account.Provider, e = oneOf(str("account.provider"))(append([]string{""}, account.ProviderNames()...)...)
+			return
+		}},
+		{"account.base_url", func() (e error) { s.Target.Account.BaseURL, e = optionalURL(str("account.base_url")); return }},
+		{"account.realm", func() (e error) { s.Target.Account.Realm, e = str("account.realm"); return }},
+		{"account.user", func() (e error) { s.Target.Account.User, e = str("account.user"); return }},
+		{"account.token_env", func() (e error) { s.Target.Account.TokenEnv, e = str("account.token_env"); return }},
+		{"account.token_file", func() (e error) { s.TokenFile, e = str("account.token_file"); return }},
+		{"account.generic", func() (e error) { s.Target.Account.Generic, e = genericAccount(l.v.Sub("account.generic")); return }},
+		{"policy.login_hours", func() (e error) { s.Target.Policy.LoginHours, e = loginHours(str("policy.login_hours")); return }},
+		{"policy.allowed_networks", func() (e error) {
+			s.Target.Policy.AllowedNetworks, e = listOf(list, "policy.allowed_networks", validCIDR)
+			return
+		}},
+		{"policy.egress_ip_url", func() (e error) { s.Target.Policy.EgressIPURL, e = optionalURL(str("policy.egress_ip_url")); return }},
+	}
+	for _, st := range steps {
+		if err = st.fn(); err != nil {
+			var ce *configError
+			if errors.As(err, &ce) {
+				return nil, err
+			}
+			return nil, keyError(st.key, err)
+		}
+	}
+	s.Target.CheckTimeout = s.CheckTimeout
+	if err := l.accountConsistency(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (l *loader) accountConsistency(s *settings) error {
+	a := s.Target.Account
+	if a.Provider == "keycloak" && a.Realm == "" {
+		return keyError("account.realm", errors.New("the keycloak provider needs the realm"))
+	}
+	if a.Provider == "generic" && a.Generic.URL == "" {
+		return keyError("account.generic", errors.New("the generic provider needs generic.url"))
+	}
+	return nil
+}
+
+func toList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return splitList(x), nil
+	case []string:
+		return x, nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, []any:
+				return nil, errors.New("must be a list of plain values")
+			}
+			s, err := cast.ToStringE(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("must be a list, not %T", v)
+}
+
+func toDuration(v any) (time.Duration, error) {
+	switch x := v.(type) {
+	case string:
+		d, err := time.ParseDuration(strings.TrimSpace(x))
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration (use e.g. 30s, 2m)", x)
+		}
+		return d, nil
+	case time.Duration:
+		return x, nil
+	case int, int64, float64:
+		return 0, fmt.Errorf("%v has no unit (use e.g. 30s, 2m)", x)
+	}
+	return 0, fmt.Errorf("%v is not a duration (use e.g. 30s)", v)
+}
+
+func positive(d time.Duration, err error) (time.Duration, error) {
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s must be more than zero", d)
+	}
+	return d, nil
+}
+
+func nonNegativeInt(v any) (int, error) {
+	switch v.(type) {
+	case bool, []any, map[string]any:
+		return 0, fmt.Errorf("%v is not a whole number", v)
+	}
+	n, err := cast.ToIntE(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%v is not a whole number ≥ 0", v)
+	}
+	return n, nil
+}
+
+func oneOf(s string, err error) func(allowed ...string) (string, error) {
+	return func(allowed ...string) (string, error) {
+		if err != nil {
+			return "", err
+		}
+		s = strings.ToLower(strings.TrimSpace(s))
+		if !slices.Contains(allowed, s) {
+			return "", fmt.Errorf("%q is not one of %s", s, strings.Join(nonEmptyOnly(allowed), ", "))
+		}
+		return s, nil
+	}
+}
+
+func nonEmptyOnly(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func nonEmpty(s string, err error) (string, error) {
+	if err == nil && strings.TrimSpace(s) == "" {
+		return "", errors.New("must not be empty")
+	}
+	return s, err
+}
+
+func listOf(list func(string) ([]string, error), key string, valid func(string) error) ([]string, error) {
+	items, err := list(key)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if err := valid(it); err != nil {
+			return nil, fmt.Errorf("%q: %v", it, err)
+		}
+	}
+	return items, nil
+}
+
+// parseLoginURL accepts a URL or a bare host (→ https://host/).
+func parseLoginURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, nil
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a web address", raw)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("%q: only https:// and http:// addresses can be checked", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%q has no host name", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q has an invalid port", raw)
+		}
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+func validURL(s string) error {
+	u, err := parseLoginURL(s)
+	if err == nil && u == nil {
+		return errors.New("empty address")
+	}
+	return err
+}
+
+func optionalURL(s string, err error) (string, error) {
+	if err != nil || s == "" {
+		return s, err
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s):// address", s)
+	}
+	return s, nil
+}
+
+func proxyURL(s string, err error) (string, error) {
+	if err != nil || s == "" {
+		return s, err
+	}
+	u, perr := url.Parse(s)
+	if perr != nil || u.Host == "" {
+		return "", errors.New("is not a proxy address such as http://proxy.example.com:3128")
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return "", fmt.Errorf("scheme %q is not supported (http, https, socks5)", u.Scheme)
+	}
+	return s, nil
+}
+
+// validHostPort checks host:port (or a bare host when needPort is false).
+func validHostPort(needPort bool) func(string) error {
+	return func(s string) error {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil {
+			if needPort {
+				return errors.New("must be host:port")
+			}
+			host, port = s, ""
+		}
+		if host == "" || strings.ContainsAny(host, "/ ") {
+			return errors.New("has no valid host")
+		}
+		if port != "" {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				return errors.New("has an invalid port")
+			}
+		}
+		return nil
+	}
+}
+
+func validCIDR(s string) error { return policy.ParseNetworks([]string{s}) }
+
+func readableFile(path string, err error) (string, error) {
+	if err != nil || path == "" {
+		return path, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
+	}
+	return filepath.Clean(path), nil
+}
+
+func minVersions(v any) (map[string]int, error) {
+	m, err := cast.ToStringMapE(v)
+	if err != nil {
+		return nil, errors.New("must map a browser (chrome, edge, firefox, chromium) to a major version")
+	}
+	out := map[string]int{}
+	for k, val := range m {
+		n, err := nonNegativeInt(val)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out[strings.ToLower(k)] = n
+	}
+	return out, nil
+}
+
+// genericStates are the states the generic provider maps values to.
+func genericStates() []string {
+	var out []string
+	for _, k := range account.GenericStates() {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func genericAccount(sub *viper.Viper) (checks.GenericAccount, error) {
+	var g checks.GenericAccount
+	if sub == nil {
+		return g, nil
+	}
+	for _, k := range sub.AllKeys() {
+		top, _, _ := strings.Cut(k, ".")
+		if !slices.Contains([]string{"url", "auth_header", "status_path", "states"}, top) {
+			return g, fmt.Errorf("unknown key %q (known: url, auth_header, status_path, states)", k)
+		}
+	}
+	g.URL = sub.GetString("url")
+	g.AuthHeader = sub.GetString("auth_header")
+	g.StatusPath = sub.GetString("status_path")
+	states, err := cast.ToStringMapStringE(sub.Get("states"))
+	if err != nil && sub.Get("states") != nil {
+		return g, errors.New("states must map values to states")
+	}
+	for val, state := range states {
+		if !slices.Contains(genericStates(), state) {
+			return g, fmt.Errorf("states: %q maps to %q, which is not one of %s", val, state, strings.Join(genericStates(), ", "))
+		}
+	}
+	g.States = states
+	return g, nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/logindoctor/logindoctor/report"
+)
+
+// newReportCmd is `logindoctor report render FILE.json`.
+func (a *app) newReportCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: a.t("cli.report.short", nil),
+		Args:  usageArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "render FILE.json",
+		Short: a.t("cli.render.short", nil),
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.renderSaved(args[0], g)
+		},
+	})
+	return cmd
+}
+
+// renderSaved re-renders a saved JSON report in --format and --lang.
+func (a *app) renderSaved(path string, g *globalOptions) error {
+	if err := validateOutputFlags(g); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("cannot read %s: %w", path, err)}
+	}
+	defer f.Close()
+	rep, err := report.ReadJSON(f)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("%s: %w", path, err)}
+	}
+	if g.Lang != "" {
+		rep.Localize(detectLang(g.Lang, a.io.Getenv))
+	}
+	var buf bytes.Buffer
+	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose}); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	if g.Output == "" {
+		_, err := a.io.Out.Write(buf.Bytes())
+		return err
+	}
+	return writeFileAtomic(g.Output, buf.Bytes(), 0o644)
+}
