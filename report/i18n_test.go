@@ -184,15 +184,8 @@ func TestReadCatalogsRejectsBadFiles(t *testing.T) {
 // writing: their codes may lack messages for now. Remove entries as areas
 // land; at the end this list must be empty.
 var pendingAreaChecks = map[string]bool{
-	"dns.resolve":     true,
-	"proxy.route":     true,
-	"net.reach":       true,
-	"tls.certificate": true,
-	"http.login":      true,
-	"account.status":  true,
-	"browser.page":    true,
-	"policy.hours":    true,
-	"policy.network":  true,
+	"proxy.route":  true,
+	"browser.page": true,
 }
 
 // TestEveryReasonCodeHasMessages requires a title and steps in every
