@@ -35,6 +35,9 @@ type Env struct {
 	GOOS string
 	// Dialer opens TCP/UDP connections.
 	Dialer Dialer
+	// Resolver is the system resolver; tests and the demo point one at a
+	// loopback DNS server so that nothing leaves the machine.
+	Resolver *net.Resolver
 	// RootCAs are the system roots plus ca_file; nil means the system's.
 	RootCAs *x509.CertPool
 	// ExtraRoots are only the ca_file roots (to tell "trusted via ca_file").
@@ -70,9 +73,18 @@ func NewEnv(t Target) *Env {
 		Getenv:     os.Getenv,
 		GOOS:       runtime.GOOS,
 		Dialer:     &net.Dialer{},
+		Resolver:   net.DefaultResolver,
 		HostsFile:  defaultHostsFile(),
 		ResolvConf: "/etc/resolv.conf",
 	}
+}
+
+// SystemResolver is env.Resolver, or the default resolver when unset.
+func (e *Env) SystemResolver() *net.Resolver {
+	if e.Resolver == nil {
+		return net.DefaultResolver
+	}
+	return e.Resolver
 }
 
 // Route returns the route to u, deciding it once per scheme+host for the

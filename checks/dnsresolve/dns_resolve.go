@@ -83,7 +83,7 @@ func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
 	setup := map[string]any{}
 	sys := c.opts.Resolver
 	if sys == nil {
-		sys = net.DefaultResolver
+		sys = env.SystemResolver()
 	}
 	var dialer checks.Dialer = env.Dialer
 	if dialer == nil {

@@ -76,7 +76,7 @@ func (l *Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 	if u == nil {
 		return checks.NotConfigured("url")
 	}
-	var res Resolver = net.DefaultResolver
+	var res Resolver = env.SystemResolver()
 	if l.Resolver != nil {
 		res = l.Resolver
 	}

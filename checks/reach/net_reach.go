@@ -6,7 +6,6 @@ package reach
 
 import (
 	"context"
-	"net"
 	"sync"
 	"time"
 
@@ -88,7 +87,7 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 	defer cancel()
 	p := prober{env: env, resolver: c.opts.Resolver}
 	if p.resolver == nil {
-		p.resolver = net.DefaultResolver
+		p.resolver = env.SystemResolver()
 	}
 	if f, ok := deps[depDNS].Data.(dnsresolve.Facts); ok {
 		p.facts = &f
