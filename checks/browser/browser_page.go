@@ -131,7 +131,9 @@ func unavailable(env *checks.Env) checks.Result {
 // minCloseWait; what is left continues in the background.
 func closeBy(ctx context.Context) time.Time {
 	dl, ok := ctx.Deadline()
-	if !ok {
+	if ctx.Err() != nil {
+		dl = time.Now() // cancelled or past: nobody waits for us
+	} else if !ok {
 		dl = time.Now().Add(closeWait)
 	}
 	return laterOf(dl, time.Now().Add(minCloseWait))
@@ -226,15 +228,15 @@ func (v *visit) load(ctx context.Context, route checks.Route) error {
 	handlers := v.obs.handlers()
 	if u := route.Proxy; u != nil && u.User != nil {
 		pw, _ := u.User.Password()
-		a, err := armProxyAuth(p, u.User.Username(), pw)
+		a, err := armProxyAuth(p.Context(ctx), u.User.Username(), pw)
 		if err != nil {
-			return err
+			return v.tabError(ctx, err)
 		}
 		handlers = append(handlers, a.handlers()...)
 	}
 	go p.Context(ctx).EachEvent(handlers...)()
 	if err := armPopups(p.Context(ctx)); err != nil {
-		return err
+		return v.tabError(ctx, err)
 	}
 	navStart := time.Now()
 	err = p.Context(ctx).Navigate(v.env.Target.URL.String())
@@ -258,7 +260,7 @@ func (v *visit) tabError(ctx context.Context, err error) error {
 		v.out.TimedOut, v.out.Phase = true, "launch"
 		return nil
 	}
-	return fmt.Errorf("browser: open tab: %w", err)
+	return fmt.Errorf("browser: preparing the tab: %w", err)
 }
 
 // failedHost is the host whose navigation failed (the last hop's).

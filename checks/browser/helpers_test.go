@@ -59,3 +59,12 @@ func runCheck(tb testing.TB, c *pageCheck, target checks.Target, rawURL string, 
 	defer cancel()
 	return c.Run(ctx, env, nil)
 }
+
+func mustURL(tb testing.TB, raw string) *url.URL {
+	tb.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}

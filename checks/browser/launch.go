@@ -77,6 +77,7 @@ func launcherFor(spec launchSpec, profile string) *launcher.Launcher {
 		Set("disable-sync").
 		Set("no-first-run").
 		Set("disable-quic").
+		Set("disable-crash-reporter").
 		Set("window-size", fmt.Sprintf("%d,%d", viewportW, viewportH)).
 		Delete("disable-popup-blocking")
 	for k, v := range proxyFlags(spec.Route) {
@@ -184,7 +185,7 @@ func (s *session) close(returnBy time.Time) {
 		defer close(done)
 		switch {
 		case s.l == nil:
-			_ = os.RemoveAll(s.root)
+			removeAll(s.root)
 		case s.pending:
 			out := <-s.launched
 			s.finish(out.err == nil)
@@ -216,7 +217,19 @@ func (s *session) finish(launched bool) {
 			waitCleanup(s.l, closeWait)
 		}
 	}
-	_ = os.RemoveAll(s.root)
+	removeAll(s.root)
+}
+
+// removeAll removes dir, retrying briefly: Chromium's helper processes
+// (crash handler, utilities) may still write into the profile for a
+// moment after the browser itself has exited.
+func removeAll(dir string) {
+	for range 10 {
+		if err := os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitCleanup runs l.Cleanup (wait for exit, remove profile) for at most d.

@@ -1,0 +1,132 @@
+package browser
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+)
+
+// TestNoChromeLeftBehind runs the check 20 times with deadlines from
+// "before Chrome starts" to "while the page hangs", cancellations and
+// injected panics, then expects no Chromium process that uses the test's
+// profile directory and no profile directory left.
+func TestNoChromeLeftBehind(t *testing.T) {
+	needChrome(t)
+	srv := startPages(t, loginpages.Options{})
+	dir := t.TempDir()
+	type run struct {
+		fault       loginpages.Fault
+		timeout     time.Duration
+		cancelAfter time.Duration
+		panics      bool
+	}
+	var runs []run
+	for _, ms := range []int{10, 40, 80, 150, 250, 400, 600, 900, 1300, 2000} {
+		runs = append(runs, run{fault: loginpages.NeverLoads, timeout: time.Duration(ms) * time.Millisecond})
+	}
+	for _, ms := range []int{50, 200, 400, 700, 1000, 1500} {
+		runs = append(runs, run{fault: loginpages.SlowScript, timeout: 5 * time.Second, cancelAfter: time.Duration(ms) * time.Millisecond})
+	}
+	runs = append(runs,
+		run{fault: loginpages.Healthy, timeout: 5 * time.Second, panics: true},
+		run{fault: loginpages.SlowScript, timeout: 5 * time.Second, panics: true},
+		run{fault: loginpages.Healthy, timeout: 5 * time.Second},
+		run{fault: loginpages.Popup, timeout: 5 * time.Second})
+
+	for i, r := range runs {
+		c := NewCheck().(*pageCheck)
+		c.tempDir = dir
+		if r.panics {
+			c.hook = func(string) { panic("injected") }
+		}
+		limit := r.timeout
+		if r.cancelAfter > 0 {
+			limit = r.cancelAfter
+		}
+		start := time.Now()
+		res, panicked := runOnce(t, c, srv.URL(r.fault), r.timeout, r.cancelAfter)
+		took := time.Since(start)
+		if r.panics != panicked {
+			t.Errorf("run %d: panicked=%t, want %t", i, panicked, r.panics)
+		}
+		// The check returns by its deadline; only a brief last wait for
+		// the browser to go (minCloseWait) may follow; a second of slack for
+		// a busy machine (a cleanup done in line would take 5 s).
+		if took > limit+minCloseWait+time.Second && !r.panics {
+			t.Errorf("run %d (%v/%v): took %v", i, r.timeout, r.cancelAfter, took)
+		}
+		if !r.panics && r.fault != loginpages.Healthy && res.Code != CodeTimeout && res.Code != CodePopupBlocked {
+			t.Errorf("run %d: code %s (%s), want %s", i, res.Code, res.Summary, CodeTimeout)
+		}
+	}
+
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		procs, dirs := chromeProcs(t, dir), leftDirs(t, dir)
+		if len(procs) == 0 && len(dirs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: processes %v, profile dirs %v", procs, dirs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// runOnce runs the check, cancelling after cancelAfter (if > 0), and
+// reports whether it panicked.
+func runOnce(t *testing.T, c *pageCheck, rawURL string, timeout, cancelAfter time.Duration) (res checks.Result, panicked bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if cancelAfter > 0 {
+		stop := time.AfterFunc(cancelAfter, cancel)
+		defer stop.Stop()
+	}
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	u := mustURL(t, rawURL)
+	return c.Run(ctx, checks.NewEnv(checks.Target{URL: u}), nil), false
+}
+
+// chromeProcs lists the processes whose command line mentions dir.
+func chromeProcs(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var out []string
+	self := strconv.Itoa(os.Getpid())
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil || e.Name() == self {
+			continue
+		}
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || !strings.Contains(string(cmd), dir) {
+			continue
+		}
+		out = append(out, e.Name()+": "+strings.ReplaceAll(string(cmd[:min(len(cmd), 80)]), "\x00", " "))
+	}
+	return out
+}
+
+// leftDirs lists our profile directories under dir.
+func leftDirs(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, profilePrefix+"*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
