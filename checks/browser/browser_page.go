@@ -348,7 +348,7 @@ func (v *visit) result() checks.Result {
 	var r checks.Result
 	if f, ok := pick(fs); ok {
 		r = checks.Finding(f.status, f.code, f.sev, f.owner, f.summary)
-		r.Params = f.params
+		r.Params, r.Variant = f.params, f.variant
 	} else {
 		r = checks.Pass(fmt.Sprintf("the login page of %s loaded in the browser; login form found; cookies work", v.out.Host))
 		r = r.WithParam("host", v.out.Host)

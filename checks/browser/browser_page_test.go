@@ -46,7 +46,7 @@ func TestReasonCodes(t *testing.T) {
 			map[string]string{"host": srv.Addr(), "cookie": loginpages.SessionCookie, "reason": "SameSiteNoneInsecure"}, "SameSiteNoneInsecure"},
 		{loginpages.CookieBadDomain, pageTimeout, CodeCookieRejected, checks.StatusFail, checks.OwnerAdmin,
 			map[string]string{"host": srv.Addr(), "cookie": loginpages.SessionCookie, "reason": "InvalidDomain"}, "InvalidDomain"},
-		{loginpages.CookiesSandboxed, pageTimeout, CodeCookiesDisabled, checks.StatusFail, checks.OwnerAdmin,
+		{loginpages.CookiesSandboxed, pageTimeout, CodeCookiesDisabled, checks.StatusFail, checks.OwnerAdmin, // variant "site"
 			map[string]string{"host": srv.Addr()}, `"origin":"null"`},
 		{loginpages.ScriptError, pageTimeout, CodeJSError, checks.StatusFail, checks.OwnerAdmin,
 			map[string]string{"host": srv.Addr(), "message": "*", "source": "http://" + srv.Addr() + "/assets/broken.js"},

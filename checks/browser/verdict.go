@@ -46,6 +46,7 @@ type finding struct {
 	status  checks.Status
 	summary string
 	params  map[string]string
+	variant string // fix-step variant ("" = the default steps)
 }
 
 // verdict turns an outcome into findings, most fundamental first: a
@@ -155,9 +156,9 @@ func timeoutFinding(o outcome) finding {
 }
 
 func cookiesFinding(o outcome, c cookieProbe) finding {
-	owner, why := checks.OwnerYou, "cookies are switched off in this browser"
+	owner, why, variant := checks.OwnerYou, "cookies are switched off in this browser", ""
 	if c.Opaque() {
-		owner, why = checks.OwnerAdmin, "the page is sandboxed (no origin of its own), so it cannot use cookies"
+		owner, why, variant = checks.OwnerAdmin, "the page is sandboxed (no origin of its own), so it cannot use cookies", "site"
 	}
 	detail := fmt.Sprintf("navigator.cookieEnabled=%t, cookie round trip=%t", c.Enabled, c.RoundTrip)
 	if c.Error != "" {
@@ -165,7 +166,7 @@ func cookiesFinding(o outcome, c cookieProbe) finding {
 	}
 	return finding{code: CodeCookiesDisabled, sev: checks.SeverityCritical, owner: owner, status: checks.StatusFail,
 		summary: fmt.Sprintf("the login page at %s cannot store cookies: %s (%s)", o.Host, why, detail),
-		params:  map[string]string{"host": o.Host}}
+		params:  map[string]string{"host": o.Host}, variant: variant}
 }
 
 func resourceFinding(o outcome, r resourceIssue) finding {
