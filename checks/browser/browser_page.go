@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/go-rod/rod"
-	"github.com/go-rod/rod/lib/launcher"
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/device"
 	// Turn off rod's global -rod flag before rod's init parses os.Args.
 	_ "github.com/logindoctor/logindoctor/checks/browser/internal/rodflag"
 )
@@ -67,11 +67,8 @@ var _ checks.Check = (*pageCheck)(nil)
 
 // NewCheck returns the browser.page check.
 func NewCheck() checks.Check {
-	return &pageCheck{find: lookChrome, certutil: "certutil"}
+	return &pageCheck{find: device.FindChrome, certutil: "certutil"}
 }
-
-// lookChrome finds Chrome, Chromium or Edge on this machine.
-func lookChrome(context.Context, *checks.Env) (string, bool) { return launcher.LookPath() }
 
 // Info implements checks.Check.
 func (c *pageCheck) Info() checks.Info {

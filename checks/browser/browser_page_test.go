@@ -80,6 +80,9 @@ func TestReasonCodes(t *testing.T) {
 					t.Errorf("param %s = %q, want %q", k, got, want)
 				}
 			}
+			if wantSite := tt.fault == loginpages.CookiesSandboxed; wantSite != (r.Variant == "site") {
+				t.Errorf("variant %q: the site variant is for a sandboxed page only", r.Variant)
+			}
 			if !strings.Contains(ev, tt.fact) {
 				t.Errorf("evidence lacks %q: %s", tt.fact, ev)
 			}

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-rod/rod/lib/launcher"
-
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 )
 
@@ -17,7 +16,7 @@ import (
 // none — except in CI, where a missing browser is a failure.
 func needChrome(tb testing.TB) string {
 	tb.Helper()
-	if bin, ok := launcher.LookPath(); ok {
+	if bin, ok := device.FindChrome(context.Background(), checks.NewEnv(checks.Target{})); ok {
 		return bin
 	}
 	if os.Getenv("CI") != "" {
