@@ -24,9 +24,13 @@
 //     refused (too_complex) before parsing.
 //   - Memory: goja cannot account memory per runtime. A guard samples the
 //     process heap every 2 ms and stops the script once the heap has grown
-//     by MemoryLimit (default 128 MiB): an array-growing loop under a 32 MiB
-//     limit stopped after 70–180 ms. Without it the same loop reached 145 MB
-//     in 500 ms. Single native calls can allocate far more than that in
+//     by MemoryLimit (default 128 MiB; the live heap as of the last
+//     collection, so that garbage does not count): an array-growing loop
+//     under a 16 MiB
+//     limit stopped after 40–180 ms. Without it the same loop reached 145 MB
+//     in 500 ms. A string that doubles itself (s += s) outruns the
+//     collector and is stopped by the guard or the time limit, whichever
+//     comes first (72–150 ms without the race detector). Single native calls can allocate far more than that in
 //     one go ('x'.repeat(4e8): 382 MB in 2.1 s; new ArrayBuffer(3e8): 286 MB
 //     in 1 ms; new Array(3e7).fill(1): 1.3 GB in 22 s), so the sandbox
 //     removes ArrayBuffer, typed arrays, DataView, Reflect, Proxy and

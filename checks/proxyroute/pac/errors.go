@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -14,6 +15,47 @@ var ErrTimeout = errors.New("PAC evaluation timed out")
 // ErrTooLarge means the script is bigger than the size limit; callers that
 // fetch scripts wrap it too, so that a huge download stops at the limit.
 var ErrTooLarge = errors.New("PAC file is larger than the limit")
+
+// TimeoutError is ErrTimeout with the limit that was hit.
+type TimeoutError struct {
+	Limit time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("PAC evaluation timed out: the script ran longer than %v", e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// TooLargeError is ErrTooLarge with the sizes involved.
+type TooLargeError struct {
+	Size  int64 // -1 when unknown (the reader stopped at Limit+1 bytes)
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size < 0 {
+		return "the PAC file is larger than the " + ByteSize(e.Limit) + " limit"
+	}
+	return "the PAC file is " + ByteSize(e.Size) + ", larger than the " + ByteSize(e.Limit) + " limit"
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+// ByteSize renders n as "1 MiB", "1.5 MiB", "512 KiB" or "100 bytes".
+func ByteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // ErrMemoryLimit means the script allocated more memory than allowed.
 var ErrMemoryLimit = errors.New("PAC script used too much memory")
