@@ -188,6 +188,9 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	if err := v.s.start(pctx, spec); err != nil {
 		if launchTimedOut(err) {
 			v.out.TimedOut, v.out.Phase = true, "launch"
+			if lockBusy() {
+				v.ev["launch_note"] = "127.0.0.1:2978 (the lock port of rod's leakless guard) is held by another program; Chrome cannot start until it is free"
+			}
 			return v.result()
 		}
 		return v.errored("could not start the browser: " + err.Error())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,6 +268,21 @@ func sweepStale(tempDir string, now time.Time) {
 		}
 		_ = os.RemoveAll(m)
 	}
+}
+
+// leaklessLock is the port leakless locks while it prepares its guard;
+// Launch waits for it without a deadline.
+const leaklessLock = "127.0.0.1:2978"
+
+// lockBusy reports whether someone holds leakless's lock port (explains a
+// launch that never finishes).
+func lockBusy() bool {
+	ln, err := net.Listen("tcp", leaklessLock)
+	if err != nil {
+		return true
+	}
+	_ = ln.Close()
+	return false
 }
 
 // launchTimedOut tells a launch that ran out of time from one that failed.

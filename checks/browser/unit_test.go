@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -278,5 +279,35 @@ func TestRedact(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestLaunchWaitsForLeaklessLockUnderDeadline: with leakless's lock port
+// held by someone else, Launch blocks; the check still returns by its
+// deadline, says why, and cleans up once the port is free.
+func TestLaunchWaitsForLeaklessLockUnderDeadline(t *testing.T) {
+	ln, err := net.Listen("tcp", leaklessLock)
+	if err != nil {
+		t.Skipf("cannot hold %s (in use by another test?): %v", leaklessLock, err)
+	}
+	c := &pageCheck{find: func(context.Context, *checks.Env) (string, bool) { return "/bin/true", true }, tempDir: t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r := c.Run(ctx, checks.NewEnv(checks.Target{URL: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}}), nil)
+	took := time.Since(start)
+	_ = ln.Close()
+	if r.Code != CodeTimeout || r.Evidence["timeout_phase"] != "launch" || r.Evidence["launch_note"] == nil {
+		t.Errorf("got %s %v", r.Code, r.Evidence)
+	}
+	if took > 400*time.Millisecond+minCloseWait+200*time.Millisecond {
+		t.Errorf("took %v", took)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(leftDirs(t, c.tempDir)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("profile dir left: %v", leftDirs(t, c.tempDir))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
