@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,11 +15,12 @@ import (
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
 )
 
 // demoTour are the scenarios `logindoctor demo` runs without --scenario.
-var demoTour = []string{"healthy", "expired-cert", "clock-skew", "maintenance"}
+var demoTour = []string{"healthy", "expired-cert", "clock-skew", "hosts-override", "account-locked"}
 
 // demoOptions are demo's own flags.
 type demoOptions struct {
@@ -132,6 +135,39 @@ func (w *demoWorld) startNTP(skew time.Duration) error {
 	return nil
 }
 
+// useDNS makes every name lookup of the run go to a loopback DNS server
+// answering zone: the system resolver, the resolv.conf that dns.resolve
+// reads, and an empty hosts file (plus hosts lines, if given).
+func (w *demoWorld) useDNS(zone dnsserver.Zone, hosts string) error {
+	srv, err := dnsserver.Start(zone)
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, srv.Close)
+	resolvConf := filepath.Join(w.dir, "resolv.conf")
+	hostsFile := filepath.Join(w.dir, "hosts")
+	if err := os.WriteFile(resolvConf, []byte("nameserver "+srv.Addr()+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(hostsFile, []byte(hosts), 0o644); err != nil {
+		return err
+	}
+	addr := srv.Addr()
+	w.tweak = append(w.tweak, func(env *checks.Env) {
+		env.ResolvConf, env.HostsFile = resolvConf, hostsFile
+		env.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}}
+	})
+	return nil
+}
+
+// withChecks adds checks to the scenario's default set.
+func (w *demoWorld) withChecks(ids ...string) {
+	w.ids = append(append([]string{}, demoDefaultChecks...), ids...)
+}
+
 // newDemoWorld prepares a world with the demo defaults: certificates, a
 // healthy NTP server and the settings a profile would give.
 func newDemoWorld(now time.Time) (*demoWorld, error) {
@@ -191,13 +227,15 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		t(env)
 	}
 	ids := w.ids
-	if len(g.Only) > 0 || len(g.Skip) > 0 {
-		if ids, err = a.selectChecks(g, false); err != nil {
-			return err
-		}
-	}
 	if ids == nil {
 		ids = demoDefaultChecks
+	}
+	if len(g.Only) > 0 || len(g.Skip) > 0 {
+		chosen, err := a.selectChecks(g, false)
+		if err != nil {
+			return err
+		}
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(chosen, id) })
 	}
 	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env})
 }

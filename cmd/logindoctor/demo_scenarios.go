@@ -1,8 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"net"
+	"net/http"
 	"time"
 
+	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
+	"github.com/logindoctor/logindoctor/fixtures/idp"
+
+	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 )
@@ -28,6 +35,12 @@ func demoScenarios() []demoScenario {
 		{"windows-signin", crmWith(certs.Valid, crm.Options{Negotiate: true})},
 		{"clock-skew", clockSkew},
 		{"sso-expired", ssoExpired},
+		{"dns-nxdomain", dnsNXDomain},
+		{"hosts-override", hostsOverride},
+		{"account-locked", accountLocked},
+		{"password-expired", passwordExpired},
+		{"outside-hours", outsideHours},
+		{"ip-not-allowed", ipNotAllowed},
 	}
 }
 
@@ -76,4 +89,99 @@ func ssoExpired(w *demoWorld) error {
 	}
 	w.closers = append(w.closers, idp.Close)
 	return crmWith(certs.Valid, crm.Options{SSO: idp.BaseURL()})(w)
+}
+
+// demoHost is the CRM's name in the DNS scenarios.
+const demoHost = "crm.demo.test"
+
+// dnsNXDomain: the CRM's name does not exist in DNS (a typo, or a moved CRM).
+func dnsNXDomain(w *demoWorld) error {
+	if err := w.useDNS(dnsserver.Zone{demoHost: dnsserver.Fail(dnsserver.NXDomain)}, ""); err != nil {
+		return err
+	}
+	return crmNamed(w, certs.Valid, crm.Options{})
+}
+
+// hostsOverride: an old hosts-file line sends the CRM's name to the wrong
+// server (127.0.0.2, where nothing listens).
+func hostsOverride(w *demoWorld) error {
+	if err := w.useDNS(dnsserver.Zone{demoHost: dnsserver.Addrs("127.0.0.1")}, "127.0.0.2 "+demoHost+"\n"); err != nil {
+		return err
+	}
+	return crmNamed(w, certs.Valid, crm.Options{})
+}
+
+// crmNamed starts the CRM under demoHost (for the DNS scenarios).
+func crmNamed(w *demoWorld, k certs.Kind, opts crm.Options) error {
+	cert, err := w.certs.Leaf(k, demoHost)
+	if err != nil {
+		return err
+	}
+	opts.Cert, opts.Hosts = &cert, []string{demoHost}
+	_, err = w.startCRM(opts)
+	return err
+}
+
+// accountLocked: the network is fine; zhangsan's account was locked after
+// five wrong passwords (Keycloak's brute-force detection).
+func accountLocked(w *demoWorld) error {
+	now := time.Now()
+	dir := idp.DefaultDirectory(now)
+	dir.Keycloak = append(dir.Keycloak, idp.KeycloakUser{
+		ID: "k0000001-0000-4000-8000-00000000d3m0", Username: "zhangsan", Enabled: true, TOTP: true,
+		PasswordCreated: now.AddDate(0, 0, -20), Locked: true, NumFailures: 5,
+		LastFailure: now.Add(-4 * time.Minute), LastIP: "10.20.30.40", NotBefore: now.Add(11 * time.Minute),
+	})
+	return withAccount(w, "keycloak", "zhangsan", &dir)
+}
+
+// passwordExpired: the Okta password has expired.
+func passwordExpired(w *demoWorld) error { return withAccount(w, "okta", "expired@example.com", nil) }
+
+func withAccount(w *demoWorld, provider, user string, dir *idp.Directory) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	api, err := idp.Start(idp.Options{Directory: dir})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, api.Close)
+	w.target.Account = checks.AccountConfig{Provider: provider, BaseURL: api.URL(), Realm: api.Realm(), User: user, Token: api.Token()}
+	w.withChecks("account.status")
+	return nil
+}
+
+// outsideHours: the company allows logins in a window that starts two hours
+// from now.
+func outsideHours(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	from, to := now.Add(2*time.Hour), now.Add(10*time.Hour)
+	w.target.Policy.LoginHours = fmt.Sprintf("Mon-Sun %s-%s UTC", from.Format("15:04"), to.Format("15:04"))
+	w.withChecks("policy.hours")
+	return nil
+}
+
+// ipNotAllowed: the CRM accepts logins only from the office network, and
+// this computer is elsewhere.
+func ipNotAllowed(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(rw, "198.51.100.23")
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	w.closers = append(w.closers, srv.Close)
+	w.target.Policy.AllowedNetworks = []string{"203.0.113.0/24"}
+	w.target.Policy.EgressIPURL = "http://" + ln.Addr().String() + "/"
+	w.withChecks("policy.network")
+	return nil
 }
