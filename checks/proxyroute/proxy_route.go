@@ -1,28 +1,266 @@
+// Package proxyroute is the proxy.route check and the route finder every
+// check's network calls take: it decides, the way the browser does, whether
+// the CRM is reached directly or through a proxy (configuration,
+// environment, system settings, PAC/WPAD), and whether that proxy answers.
 package proxyroute
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/proxyroute/pac"
 )
 
-// PLACEHOLDER: replaced by the real check.
+// ID is the check's stable ID.
+const ID = "proxy.route"
+
+// The reason codes of proxy.route.
+const (
+	CodePACUnreachable = "PROXY_PAC_UNREACHABLE"
+	CodePACError       = "PAC_ERROR"
+	CodePACTimeout     = "PAC_TIMEOUT"
+	CodeUnreachable    = "PROXY_UNREACHABLE"
+	CodeAuthRequired   = "PROXY_AUTH_REQUIRED"
+	CodeDenied         = "PROXY_DENIED"
+)
+
+// Fix-step variants.
+const (
+	VariantFile               = "file"                // the PAC is a local file
+	VariantTooLarge           = "too_large"           // PAC_ERROR: over the size limit
+	VariantInvalid            = "invalid"             // PROXY_UNREACHABLE: the setting is not a proxy URL
+	VariantEnv                = "env"                 // the proxy comes from an environment variable
+	VariantConfig             = "config"              // the proxy comes from logindoctor's proxy.url
+	VariantCredentialsMissing = "credentials_missing" // PROXY_AUTH_REQUIRED, env/config without a password
+	VariantCredentialsWrong   = "credentials_wrong"   // PROXY_AUTH_REQUIRED, env/config password refused
+)
+
+type routeCheck struct{}
+
+var _ checks.Check = routeCheck{}
 
 // NewCheck returns the proxy.route check.
-func NewCheck() checks.Check { return placeholderCheck{} }
+func NewCheck() checks.Check { return routeCheck{} }
 
-type placeholderCheck struct{}
-
-func (placeholderCheck) Info() checks.Info {
-	return checks.Info{ID: "proxy.route", Stage: checks.StageNetwork, DependsOn: []string{}, About: "the route the browser takes: env, system settings, PAC; the proxy answers"}
+func (routeCheck) Info() checks.Info {
+	return checks.Info{
+		ID:        ID,
+		Stage:     checks.StageNetwork,
+		DependsOn: []string{},
+		About:     "the route the browser takes: env, system settings, PAC; the proxy answers",
+	}
 }
 
-func (placeholderCheck) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
-	return checks.Skip(checks.CodeNotConfigured, "not implemented yet")
+// Run decides the route to the login URL and, for a proxy, asks it to
+// CONNECT to the CRM. Result.Data is the checks.Route.
+func (routeCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+	u := env.Target.URL
+	if u == nil {
+		return checks.NotConfigured("url")
+	}
+	route, err := env.Route(ctx, u)
+	var res checks.Result
+	if err != nil {
+		res = routeError(err, route)
+	} else {
+		res = probe(ctx, env, route, env.Target.HostPort())
+	}
+	res = withRouteFacts(res, u, route)
+	res.Summary = scrub(res.Summary, route)
+	res.Data = route
+	return res
 }
 
-// FindRoute decides the route to u (PLACEHOLDER: always direct).
-func FindRoute(ctx context.Context, env *checks.Env, u *url.URL) (checks.Route, error) {
-	return checks.Route{Source: checks.SourceDirect}, nil
+// withRouteFacts adds the evidence every outcome carries.
+func withRouteFacts(r checks.Result, u *url.URL, route checks.Route) checks.Result {
+	shown := *u
+	shown.User = nil
+	r = r.With("url", shown.String()).With("route", route.String()).With("source", route.Source)
+	if route.Rule != "" {
+		r = r.With("rule", route.Rule)
+	}
+	if route.PACURL != "" {
+		r = r.With("pac_url", route.PACURL)
+	}
+	if route.Source == checks.SourcePAC && route.Rule != "" {
+		r = r.With("pac_result", route.Rule)
+		if list, err := pac.ParseResult(route.Rule); err == nil && !list[0].Direct() && route.Direct() {
+			r = r.With("pac_fallback", "no proxy of the PAC result accepted a connection; the browser falls back to DIRECT")
+		}
+	}
+	if !route.Direct() {
+		r = r.With("proxy", route.ProxyHost())
+	}
+	return r
+}
+
+// routeError turns a failure to decide the route into a finding.
+func routeError(err error, route checks.Route) checks.Result {
+	var cfgErr *ConfigError
+	var fetchErr *PACFetchError
+	var tooBig *pac.TooLargeError
+	var timeout *pac.TimeoutError
+	var scriptErr *pac.ScriptError
+	pacURL := route.PACURL
+	switch {
+	case errors.As(err, &cfgErr):
+		return withVariant(checks.Finding(checks.StatusFail, CodeUnreachable, checks.SeverityCritical, checks.OwnerIT,
+			"invalid proxy setting: "+cfgErr.Error()).
+			WithParam("setting", cfgErr.Setting).WithParam("proxy", "").
+			With("error", cfgErr.Error()), VariantInvalid)
+	case errors.As(err, &fetchErr):
+		r := checks.Finding(checks.StatusFail, CodePACUnreachable, checks.SeverityHigh, checks.OwnerIT,
+			"cannot load the PAC file: "+fetchErr.Error()).
+			WithParam("pac_url", pacURL).WithParam("status", statusParam(fetchErr.StatusCode)).
+			With("error", fetchErr.Error())
+		if !isHTTP(pacURL) {
+			r.Variant = VariantFile
+		}
+		return r
+	case errors.As(err, &tooBig):
+		return withVariant(checks.Finding(checks.StatusFail, CodePACError, checks.SeverityHigh, checks.OwnerIT,
+			tooBig.Error()+" ("+pacURL+")").
+			WithParam("pac_url", pacURL).WithParam("limit", pac.ByteSize(tooBig.Limit)).
+			With("error", tooBig.Error()), VariantTooLarge)
+	case errors.As(err, &timeout):
+		return checks.Finding(checks.StatusFail, CodePACTimeout, checks.SeverityHigh, checks.OwnerIT,
+			fmt.Sprintf("the PAC script %s did not finish within %v", pacURL, timeout.Limit)).
+			WithParam("pac_url", pacURL).WithParam("limit", timeout.Limit.String()).
+			With("error", timeout.Error())
+	case errors.As(err, &scriptErr):
+		return checks.Finding(checks.StatusFail, CodePACError, checks.SeverityHigh, checks.OwnerIT,
+			"the PAC script "+pacURL+" is broken: "+scriptErr.Error()).
+			WithParam("pac_url", pacURL).WithParam("limit", "").
+			With("error", scriptErr.Error()).With("pac_error_kind", scriptErr.Kind)
+	}
+	return checks.Errored("deciding the route: " + scrub(err.Error(), route)).With("error", scrub(err.Error(), route))
+}
+
+// probe asks the route's proxy to CONNECT to the CRM.
+func probe(ctx context.Context, env *checks.Env, route checks.Route, target string) checks.Result {
+	if route.Direct() {
+		return checks.Pass(fmt.Sprintf("route to %s: %s", target, route.String()))
+	}
+	dialer := env.Dialer
+	if dialer == nil {
+		dialer = defaultDialer()
+	}
+	conn, err := route.Dial(ctx, dialer, target)
+	if err == nil {
+		conn.Close()
+		return checks.Pass(fmt.Sprintf("route to %s: %s; the proxy accepted CONNECT", target, route.String())).
+			With("connect_status", http.StatusOK)
+	}
+	proxy := route.ProxyHost()
+	var pe *checks.ProxyError
+	if errors.As(err, &pe) {
+		return refusal(route, target, pe)
+	}
+	reason := "cannot connect to the proxy"
+	if !errors.Is(err, checks.ErrProxyDial) {
+		reason = "the proxy did not answer the CONNECT request properly"
+	}
+	msg := scrub(err.Error(), route)
+	r := checks.Finding(checks.StatusFail, CodeUnreachable, checks.SeverityCritical, checks.OwnerIT,
+		fmt.Sprintf("%s %s (%s): %s", reason, proxy, route.String(), msg)).
+		WithParam("proxy", proxy).WithParam("setting", setting(route)).
+		With("error", msg)
+	return withVariant(r, sourceVariant(route))
+}
+
+// refusal classifies a proxy's non-200 answer to CONNECT.
+func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Result {
+	proxy := route.ProxyHost()
+	status := strconv.Itoa(pe.StatusCode)
+	what := fmt.Sprintf("proxy %s (%s) answered %q to CONNECT %s", proxy, route.String(), pe.Status, target)
+	switch {
+	case pe.StatusCode == http.StatusProxyAuthRequired || pe.StatusCode == http.StatusUnauthorized:
+		return authRequired(route, what).WithParam("proxy", proxy).WithParam("status", status).
+			With("connect_status", pe.StatusCode)
+	case pe.StatusCode >= 500:
+		// The proxy works but cannot reach the CRM: net.reach's finding.
+		return checks.Pass(fmt.Sprintf("route to %s: %s; the proxy answers but could not reach the CRM (%s)", target, route.String(), pe.Status)).
+			With("connect_status", pe.StatusCode).
+			With("note", "the proxy is reachable; its "+status+" answer means it could not reach "+target+" (see net.reach)")
+	}
+	return checks.Finding(checks.StatusFail, CodeDenied, checks.SeverityCritical, checks.OwnerIT, what).
+		WithParam("proxy", proxy).WithParam("host", target).WithParam("status", status).
+		With("connect_status", pe.StatusCode)
+}
+
+// authRequired: credentials the user set (environment, proxy.url) are the
+// user's to fix; a system or PAC proxy's sign-in is IT's.
+func authRequired(route checks.Route, what string) checks.Result {
+	switch route.Source {
+	case checks.SourceEnv, checks.SourceConfig:
+		_, hasPassword := route.Proxy.User.Password()
+		variant, detail := VariantCredentialsMissing, "; no user name and password were given"
+		if route.Proxy.User != nil && hasPassword {
+			variant, detail = VariantCredentialsWrong, "; the user name and password given were refused"
+		}
+		return withVariant(checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityCritical, checks.OwnerYou, what+detail).
+			WithParam("setting", setting(route)), variant)
+	}
+	return checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityHigh, checks.OwnerIT, what).
+		WithParam("setting", setting(route))
+}
+
+// setting names where the proxy was set, for messages.
+func setting(r checks.Route) string {
+	switch r.Source {
+	case checks.SourceEnv:
+		return r.Rule
+	case checks.SourceConfig:
+		return "proxy.url"
+	}
+	return ""
+}
+
+func sourceVariant(r checks.Route) string {
+	switch r.Source {
+	case checks.SourceEnv:
+		return VariantEnv
+	case checks.SourceConfig:
+		return VariantConfig
+	}
+	return ""
+}
+
+func withVariant(r checks.Result, v string) checks.Result {
+	r.Variant = v
+	return r
+}
+
+func statusParam(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return strconv.Itoa(code)
+}
+
+func isHTTP(u string) bool {
+	l := strings.ToLower(u)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// scrub removes the route's proxy credentials from s, should any ever get
+// there: a last line of defence, every message is built without them.
+func scrub(s string, r checks.Route) string {
+	if r.Proxy == nil || r.Proxy.User == nil {
+		return s
+	}
+	if pw, ok := r.Proxy.User.Password(); ok && pw != "" {
+		s = strings.ReplaceAll(s, pw, "***")
+		s = strings.ReplaceAll(s, url.QueryEscape(pw), "***")
+	}
+	if name := r.Proxy.User.Username(); name != "" {
+		s = strings.ReplaceAll(s, name+":", "***:")
+	}
+	return s
 }

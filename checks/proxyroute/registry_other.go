@@ -1,0 +1,6 @@
+//go:build !windows
+
+package proxyroute
+
+// readWindowsValues is only available on Windows.
+func readWindowsValues() (WindowsValues, error) { return WindowsValues{}, errNotThisOS }
