@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/logindoctor/logindoctor/fixtures/certs"
+	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/report"
+)
+
+// ttyStreams are test streams that claim to be a terminal.
+func ttyStreams(env map[string]string, input string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	ios, out, errOut := testStreams(env)
+	ios.In = strings.NewReader(input)
+	ios.InTTY, ios.OutTTY, ios.ErrTTY = true, true, true
+	return ios, out, errOut
+}
+
+func TestAsksForTheAddressOnATerminal(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{})
+	ios, out, errOut := ttyStreams(w.env(map[string]string{"NO_COLOR": "1"}), w.url+"\n")
+	t.Chdir(t.TempDir())
+	args := []string{"--ca-file", w.caFile, "--check-timeout", "3s", "--skip", "browser.page,device.browsers"}
+	a, err := newApp(ios, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := a.execute(context.Background(), args)
+	if code != exitPass {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut.String(), "Which address") {
+		t.Errorf("no friendly question on the terminal:\n%s", errOut)
+	}
+	if !strings.Contains(errOut.String(), "Checking…") {
+		t.Errorf("no progress shown on a terminal:\n%s", errOut)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("colour despite NO_COLOR:\n%q", out)
+	}
+}
+
+func TestNoProgressOrColourWhenNotATerminal(t *testing.T) {
+	w := newWorld(t, certs.Expired, crm.Options{})
+	_, out, errOut := runCLI(t, w.env(nil), quick(w)...)
+	if strings.Contains(errOut, "Checking") || strings.Contains(out+errOut, "\x1b[") {
+		t.Fatalf("progress or colour on a pipe:\nstdout %q\nstderr %q", out, errOut)
+	}
+}
+
+func TestColourOnATerminal(t *testing.T) {
+	w := newWorld(t, certs.Expired, crm.Options{})
+	ios, out, _ := ttyStreams(w.env(nil), "")
+	t.Chdir(t.TempDir())
+	args := quick(w)
+	a, err := newApp(ios, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.execute(context.Background(), args)
+	if !strings.Contains(out.String(), "\x1b[") {
+		t.Fatalf("no colour on a terminal:\n%s", out)
+	}
+}
+
+func TestReportOpensWithVerdictAndStartHere(t *testing.T) {
+	w := newWorld(t, certs.Expired, crm.Options{})
+	for _, lang := range []string{"en", "zh"} {
+		_, out, _ := runCLI(t, w.env(nil), quick(w, "--lang", lang)...)
+		lines := strings.Split(out, "\n")
+		if len(lines) < 2 || !strings.Contains(lines[0], "LD-") {
+			t.Fatalf("%s: first line is not the verdict with the report id:\n%s", lang, out)
+		}
+		start := map[string]string{"en": "Start here:", "zh": "请先处理"}[lang]
+		if !strings.HasPrefix(lines[1], start) {
+			t.Errorf("%s: second line does not say where to start:\n%s", lang, out)
+		}
+		if strings.Contains(out, "evidence") || strings.Contains(out, "not_after") {
+			t.Errorf("%s: technical details without -v:\n%s", lang, out)
+		}
+	}
+}
+
+// TestEveryCLIMessageExists finds every message id the CLI looks up
+// literally and requires it in both languages.
+func TestEveryCLIMessageExists(t *testing.T) {
+	re := regexp.MustCompile(`\.t\("([a-z_.\-]+)"`)
+	files, _ := os.ReadDir(".")
+	ids := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f.Name(), ".go") && !strings.HasSuffix(f.Name(), "_test.go") {
+			src, err := os.ReadFile(f.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				if !strings.HasSuffix(m[1], ".") {
+					ids[m[1]] = true
+				}
+			}
+		}
+	}
+	for _, s := range demoScenarios() {
+		ids["demo."+s.name] = true
+	}
+	reg, err := newApp(&IOStreams{Getenv: func(string) string { return "" }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range reg.registry.IDs() {
+		ids["about."+id] = true
+	}
+	if len(ids) < 30 {
+		t.Fatalf("found only %d message ids: is the pattern stale?", len(ids))
+	}
+	for _, lang := range report.Languages() {
+		tr := report.Messages(lang)
+		for id := range ids {
+			if !tr.Has(id) {
+				t.Errorf("%s: message %q is missing", lang, id)
+			}
+		}
+	}
+}
+
+func TestDemoInChinese(t *testing.T) {
+	code, out, errOut := runCLI(t, map[string]string{"PATH": os.Getenv("PATH")}, "demo", "--scenario", "expired-cert", "--lang", "zh", "--skip", "browser.page,device.browsers")
+	if code != exitFail || !strings.Contains(out, "证书") || !strings.Contains(out, "请先处理") {
+		t.Fatalf("demo --lang zh: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestDemoScenariosGiveTheirCode(t *testing.T) {
+	want := map[string]string{
+		"healthy": "", "expired-cert": "TLS_EXPIRED", "wrong-host": "TLS_HOSTNAME_MISMATCH", "unknown-ca": "TLS_UNTRUSTED",
+		"maintenance": "HTTP_STATUS", "server-error": "HTTP_STATUS", "redirect-loop": "HTTP_REDIRECT_LOOP",
+		"windows-signin": "HTTP_NEGOTIATE", "clock-skew": "CLOCK_SKEW", "sso-expired": "TLS_EXPIRED",
+		"dns-nxdomain": "DNS_NXDOMAIN", "hosts-override": "DNS_HOSTS_OVERRIDE", "account-locked": "ACCOUNT_LOCKED",
+		"password-expired": "ACCOUNT_PASSWORD_EXPIRED", "outside-hours": "POLICY_OUTSIDE_HOURS", "ip-not-allowed": "POLICY_IP_NOT_ALLOWED",
+		"slow": "HTTP_SLOW",
+	}
+	for _, sc := range demoScenarios() {
+		code, ok := want[sc.name]
+		if !ok {
+			continue // scenarios of other areas have their own tests
+		}
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			_, out, errOut := runCLIParallel(t, map[string]string{"PATH": os.Getenv("PATH")}, "demo", "--scenario", sc.name, "--format", "json", "--skip", "browser.page,device.browsers")
+			r := decode(t, out)
+			if code == "" {
+				if r.Verdict != "pass" {
+					t.Fatalf("healthy demo verdict %s\n%s", r.Verdict, out)
+				}
+				return
+			}
+			if len(r.Fixes) == 0 || r.Fixes[0].Code != code {
+				t.Fatalf("first fix %+v, want %s\n%s", r.Fixes, code, errOut)
+			}
+		})
+	}
+}
+
+// runCLIParallel is runCLI without changing the working directory, so
+// that parallel subtests may use it.
+func runCLIParallel(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	ios, out, errOut := testStreams(env)
+	a, err := newApp(ios, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := a.execute(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
