@@ -97,6 +97,9 @@ func (f *Finder) viaSystem(ctx context.Context, env *checks.Env, u *url.URL) (ch
 	if s.PACURL != "" {
 		return f.viaPAC(ctx, env, u, s.PACURL, f.fetchTimeout())
 	}
+	if s.From == "" {
+		s.From = "system settings"
+	}
 	hostport, key := s.manualProxy(u.Scheme)
 	if hostport == "" {
 		return checks.Route{Source: checks.SourceDirect}, nil

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/proxyroute/pac"
@@ -81,7 +82,11 @@ func (routeCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) check
 func withRouteFacts(r checks.Result, u *url.URL, route checks.Route) checks.Result {
 	shown := *u
 	shown.User = nil
-	r = r.With("url", shown.String()).With("route", route.String()).With("source", route.Source)
+	shownRoute := route.String()
+	if route.Source == checks.SourcePAC && route.Rule == "" {
+		shownRoute = "undecided: the PAC file could not be used (browsers then go direct)"
+	}
+	r = r.With("url", shown.String()).With("route", shownRoute).With("source", route.Source)
 	if route.Rule != "" {
 		r = r.With("rule", route.Rule)
 	}
@@ -151,7 +156,9 @@ func probe(ctx context.Context, env *checks.Env, route checks.Route, target stri
 	if dialer == nil {
 		dialer = defaultDialer()
 	}
-	conn, err := route.Dial(ctx, dialer, target)
+	pctx, cancel := probeContext(ctx)
+	defer cancel()
+	conn, err := route.Dial(pctx, dialer, target)
 	if err == nil {
 		conn.Close()
 		return checks.Pass(fmt.Sprintf("route to %s: %s; the proxy accepted CONNECT", target, route.String())).
@@ -168,17 +175,31 @@ func probe(ctx context.Context, env *checks.Env, route checks.Route, target stri
 	}
 	msg := scrub(err.Error(), route)
 	r := checks.Finding(checks.StatusFail, CodeUnreachable, checks.SeverityCritical, checks.OwnerIT,
-		fmt.Sprintf("%s %s (%s): %s", reason, proxy, route.String(), msg)).
+		fmt.Sprintf("%s: %s: %s", reason, route.String(), msg)).
 		WithParam("proxy", proxy).WithParam("setting", setting(route)).
 		With("error", msg)
 	return withVariant(r, sourceVariant(route))
 }
 
+// probeContext leaves a fifth of the check's time for reporting: a proxy
+// that accepts and then never answers must give PROXY_UNREACHABLE, not a
+// check abandoned at its deadline.
+func probeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithTimeout(ctx, defaultProbeLimit)
+	}
+	return context.WithTimeout(ctx, time.Until(deadline)*4/5)
+}
+
+// defaultProbeLimit bounds the CONNECT probe when the check has no deadline.
+const defaultProbeLimit = 10 * time.Second
+
 // refusal classifies a proxy's non-200 answer to CONNECT.
 func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Result {
 	proxy := route.ProxyHost()
 	status := strconv.Itoa(pe.StatusCode)
-	what := fmt.Sprintf("proxy %s (%s) answered %q to CONNECT %s", proxy, route.String(), pe.Status, target)
+	what := fmt.Sprintf("CONNECT %s %s was answered %q", target, route.String(), pe.Status)
 	switch {
 	case pe.StatusCode == http.StatusProxyAuthRequired || pe.StatusCode == http.StatusUnauthorized:
 		return authRequired(route, what).WithParam("proxy", proxy).WithParam("status", status).
