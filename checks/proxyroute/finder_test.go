@@ -77,7 +77,9 @@ func TestFindSystem(t *testing.T) {
 
 func TestUnreadableSystemSettingsMeanDirect(t *testing.T) {
 	f := testFinder(SystemSettings{})
-	f.System = SystemReaderFunc(func(context.Context, string) (SystemSettings, error) { return SystemSettings{}, errors.New("no registry") })
+	f.System = SystemReaderFunc(func(context.Context, string) (SystemSettings, error) {
+		return SystemSettings{}, errors.New("no registry")
+	})
 	env := testEnv(t, f, nil, checks.ProxyConfig{})
 	if r, err := f.Find(context.Background(), env, env.Target.URL); err != nil || !r.Direct() {
 		t.Fatalf("Find = %+v, %v", r, err)

@@ -144,7 +144,7 @@ func routeError(err error, route checks.Route) checks.Result {
 			WithParam("pac_url", pacURL).WithParam("limit", "").
 			With("error", scriptErr.Error()).With("pac_error_kind", scriptErr.Kind)
 	}
-	return checks.Errored("deciding the route: " + scrub(err.Error(), route)).With("error", scrub(err.Error(), route))
+	return checks.Errored("deciding the route: "+scrub(err.Error(), route)).With("error", scrub(err.Error(), route))
 }
 
 // probe asks the route's proxy to CONNECT to the CRM.
