@@ -20,7 +20,7 @@ import (
 )
 
 // demoTour are the scenarios `logindoctor demo` runs without --scenario.
-var demoTour = []string{"healthy", "expired-cert", "clock-skew", "hosts-override", "account-locked"}
+var demoTour = []string{"healthy", "expired-cert", "clock-skew", "hosts-override", "account-locked", "cookie-rejected"}
 
 // demoOptions are demo's own flags.
 type demoOptions struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
+	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
@@ -41,6 +42,11 @@ func demoScenarios() []demoScenario {
 		{"password-expired", passwordExpired},
 		{"outside-hours", outsideHours},
 		{"ip-not-allowed", ipNotAllowed},
+		{"cookie-rejected", loginPage(loginpages.CookieRejected)},
+		{"script-error", loginPage(loginpages.ScriptError)},
+		{"blocked-file", loginPage(loginpages.BlockedScript)},
+		{"no-form", loginPage(loginpages.NoForm)},
+		{"popup-blocked", loginPage(loginpages.Popup)},
 	}
 }
 
@@ -184,4 +190,22 @@ func ipNotAllowed(w *demoWorld) error {
 	w.target.Policy.EgressIPURL = "http://" + ln.Addr().String() + "/"
 	w.withChecks("policy.network")
 	return nil
+}
+
+// loginPage: the network and the login page's server are fine, but the page
+// itself fails in the browser in the way f describes.
+func loginPage(f loginpages.Fault) func(w *demoWorld) error {
+	return func(w *demoWorld) error {
+		cert, err := w.leaf(certs.Valid)
+		if err != nil {
+			return err
+		}
+		srv, err := loginpages.Start(loginpages.Options{Cert: cert})
+		if err != nil {
+			return err
+		}
+		w.closers = append(w.closers, srv.Close)
+		w.target.URL, err = parseLoginURL(srv.URL(f))
+		return err
+	}
 }
