@@ -105,7 +105,7 @@ func (r Route) dialSOCKS(ctx context.Context, d Dialer, addr string) (net.Conn, 
 		pw, _ := u.Password()
 		auth = &proxy.Auth{User: u.Username(), Password: pw}
 	}
-	sd, err := proxy.SOCKS5("tcp", r.Proxy.Host, auth, contextDialer{d})
+	sd, err := proxy.SOCKS5("tcp", r.Proxy.Host, auth, contextDialer{d: d, proxy: r.Proxy.Host})
 	if err != nil {
 		return nil, fmt.Errorf("socks proxy %s: %w", r.Proxy.Host, err)
 	}
@@ -116,14 +116,23 @@ func (r Route) dialSOCKS(ctx context.Context, d Dialer, addr string) (net.Conn, 
 	return cd.DialContext(ctx, "tcp", addr)
 }
 
-type contextDialer struct{ d Dialer }
+// contextDialer reaches a SOCKS proxy; its failures are ErrProxyDial so
+// that "cannot reach the proxy" is told apart from the proxy's refusals.
+type contextDialer struct {
+	d     Dialer
+	proxy string
+}
 
 func (c contextDialer) Dial(network, addr string) (net.Conn, error) {
-	return c.d.DialContext(context.Background(), network, addr)
+	return c.DialContext(context.Background(), network, addr)
 }
 
 func (c contextDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return c.d.DialContext(ctx, network, addr)
+	conn, err := c.d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrProxyDial, c.proxy, err)
+	}
+	return conn, nil
 }
 
 func (r Route) dialConnect(ctx context.Context, d Dialer, addr string) (net.Conn, error) {
