@@ -9,6 +9,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+	"github.com/logindoctor/logindoctor/fixtures/proxy"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
@@ -42,6 +43,9 @@ func demoScenarios() []demoScenario {
 		{"password-expired", passwordExpired},
 		{"outside-hours", outsideHours},
 		{"ip-not-allowed", ipNotAllowed},
+		{"proxy-auth", proxyAuth},
+		{"pac-broken", pacBroken},
+		{"via-pac-proxy", viaPACProxy},
 		{"cookie-rejected", loginPage(loginpages.CookieRejected)},
 		{"script-error", loginPage(loginpages.ScriptError)},
 		{"blocked-file", loginPage(loginpages.BlockedScript)},
@@ -208,4 +212,54 @@ func loginPage(f loginpages.Fault) func(w *demoWorld) error {
 		w.target.URL, err = parseLoginURL(srv.URL(f))
 		return err
 	}
+}
+
+// proxyAuth: the company proxy wants a user name and password, and this
+// computer's settings give none.
+func proxyAuth(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	p, err := proxy.Start(proxy.Config{User: "demo", Password: "not-shown"})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, p.Close)
+	w.target.Proxy.URL = p.URL().String()
+	return nil
+}
+
+// pacBroken: IT's proxy auto-configuration (PAC) file has a bug.
+func pacBroken(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	pac, err := proxy.StartPAC(proxy.PACConfig{Script: "function FindProxyForURL(url, host) { return proxyFor(host); }"})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, pac.Close)
+	w.target.Proxy.PACURL = pac.URL()
+	return nil
+}
+
+// viaPACProxy: a working PAC file sends the CRM through the company proxy —
+// everything passes, and the report says which way the traffic went.
+func viaPACProxy(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	p, err := proxy.Start(proxy.Config{})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, p.Close)
+	script := fmt.Sprintf("function FindProxyForURL(url, host) { return \"PROXY %s; DIRECT\"; }", p.Addr())
+	pac, err := proxy.StartPAC(proxy.PACConfig{Script: script})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, pac.Close)
+	w.target.Proxy.PACURL = pac.URL()
+	return nil
 }
