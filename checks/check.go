@@ -23,6 +23,27 @@ const (
 	StatusError Status = "error"
 )
 
+// Rank orders statuses by how much they need attention: fail and error 2,
+// warn 1, pass and skip 0.
+func (s Status) Rank() int {
+	switch s {
+	case StatusFail, StatusError:
+		return 2
+	case StatusWarn:
+		return 1
+	}
+	return 0
+}
+
+// Worse reports whether a finding (status a, severity as) needs attention
+// before one of status b and severity bs: status first, then severity.
+func Worse(a Status, as Severity, b Status, bs Severity) bool {
+	if a.Rank() != b.Rank() {
+		return a.Rank() > b.Rank()
+	}
+	return as.Rank() > bs.Rank()
+}
+
 // Severity says how badly a finding hurts the login.
 type Severity string
 

@@ -105,22 +105,7 @@ func internal(host string, facts *dnsresolve.Facts) bool {
 	return ok && hf.Internal
 }
 
-func worse(a, b finding) bool {
-	if ra, rb := statusRank(a.status), statusRank(b.status); ra != rb {
-		return ra > rb
-	}
-	return a.severity.Rank() > b.severity.Rank()
-}
-
-func statusRank(s checks.Status) int {
-	switch s {
-	case checks.StatusFail:
-		return 2
-	case checks.StatusWarn:
-		return 1
-	}
-	return 0
-}
+func worse(a, b finding) bool { return checks.Worse(a.status, a.severity, b.status, b.severity) }
 
 // fastestRegion is the index of the reachable region that connected
 // fastest, or -1.
