@@ -111,7 +111,9 @@ func proxyFlags(r checks.Route) map[string]string {
 	if scheme == "socks" || scheme == "socks5h" {
 		scheme = "socks5"
 	}
-	return map[string]string{"proxy-server": scheme + "://" + r.Proxy.Host}
+	// <-loopback> lets a CRM served on this machine take the proxy too, as
+	// the other checks' route does.
+	return map[string]string{"proxy-server": scheme + "://" + r.Proxy.Host, "proxy-bypass-list": "<-loopback>"}
 }
 
 // envWithHome is env with HOME replaced.

@@ -137,9 +137,9 @@ func TestProxyFlags(t *testing.T) {
 	}{
 		{"direct", checks.Route{Source: checks.SourceDirect}, map[string]string{"no-proxy-server": ""}},
 		{"proxy without credentials on the command line", checks.Route{Proxy: withCreds, Source: checks.SourceEnv},
-			map[string]string{"proxy-server": "http://proxy.corp:3128"}},
+			map[string]string{"proxy-server": "http://proxy.corp:3128", "proxy-bypass-list": "<-loopback>"}},
 		{"socks", checks.Route{Proxy: &url.URL{Scheme: "socks5h", Host: "s:1080"}, Source: checks.SourceConfig},
-			map[string]string{"proxy-server": "socks5://s:1080"}},
+			map[string]string{"proxy-server": "socks5://s:1080", "proxy-bypass-list": "<-loopback>"}},
 		{"same PAC file", checks.Route{Proxy: withCreds, Source: checks.SourcePAC, PACURL: "http://wpad/proxy.pac"},
 			map[string]string{"proxy-pac-url": "http://wpad/proxy.pac"}},
 	}

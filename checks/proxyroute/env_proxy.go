@@ -1,7 +1,9 @@
 package proxyroute
 
 import (
+	"net"
 	"net/url"
+	"strings"
 
 	"golang.org/x/net/http/httpproxy"
 
@@ -45,6 +47,12 @@ func envRoute(getenv func(string) string, u *url.URL) (r checks.Route, ok bool, 
 		// httpproxy's message quotes the value: never pass it on.
 		return checks.Route{Source: checks.SourceEnv, Rule: name}, true, &ConfigError{Setting: name, Reason: "it is not a valid proxy address"}
 	}
+	if chosen == nil && isLoopbackHost(u.Hostname()) && !noProxyLists(noVal, u.Hostname()) {
+		// httpproxy never proxies localhost; a proxy variable that is set
+		// is taken at its word here unless NO_PROXY names the host, so that
+		// a CRM served on this machine is diagnosed along the proxy too.
+		chosen = proxyURL
+	}
 	if chosen == nil {
 		rule := "localhost is never proxied"
 		if noName != "" {
@@ -53,4 +61,49 @@ func envRoute(getenv func(string) string, u *url.URL) (r checks.Route, ok bool, 
 		return checks.Route{Source: checks.SourceEnv, Rule: rule}, true, nil
 	}
 	return checks.Route{Proxy: proxyURL, Source: checks.SourceEnv, Rule: name}, true, nil
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// noProxyLists reports whether a NO_PROXY value names host: "*", the host
+// itself, a domain suffix of it, or a CIDR or address containing it.
+func noProxyLists(noProxy, host string) bool {
+	ip := net.ParseIP(host)
+	for _, entry := range strings.Split(noProxy, ",") {
+		entry = strings.ToLower(strings.TrimSpace(entry))
+		if entry == "" {
+			continue
+		}
+		if entry == "*" {
+			return true
+		}
+		if _, n, err := net.ParseCIDR(entry); err == nil {
+			if ip != nil && n.Contains(ip) {
+				return true
+			}
+			continue
+		}
+		if h, _, err := net.SplitHostPort(entry); err == nil {
+			entry = h
+		}
+		entry = strings.TrimPrefix(entry, ".")
+		if e := net.ParseIP(entry); e != nil {
+			if ip != nil && e.Equal(ip) {
+				return true
+			}
+			continue
+		}
+		h := strings.ToLower(host)
+		if h == entry || strings.HasSuffix(h, "."+entry) {
+			return true
+		}
+	}
+	return false
 }

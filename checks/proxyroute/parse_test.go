@@ -216,6 +216,7 @@ func TestEnvRoute(t *testing.T) {
 	https, _ := url.Parse("https://crm.example.com/login")
 	plain, _ := url.Parse("http://crm.example.com/login")
 	local, _ := url.Parse("https://localhost:8443/")
+	loopbackIP, _ := url.Parse("https://127.0.0.1:8443/login")
 	tests := []struct {
 		name   string
 		vars   map[string]string
@@ -234,7 +235,10 @@ func TestEnvRoute(t *testing.T) {
 		{"no_proxy domain", map[string]string{"HTTPS_PROXY": "p:1", "NO_PROXY": ".example.com"}, https, true, "", "NO_PROXY", false},
 		{"no_proxy other", map[string]string{"HTTPS_PROXY": "p:1", "no_proxy": "other.com"}, https, true, "p:1", "HTTPS_PROXY", false},
 		{"no_proxy star", map[string]string{"HTTPS_PROXY": "p:1", "NO_PROXY": "*"}, https, true, "", "NO_PROXY", false},
-		{"localhost never", map[string]string{"HTTPS_PROXY": "p:1"}, local, true, "", "localhost is never proxied", false},
+		{"localhost takes the proxy", map[string]string{"HTTPS_PROXY": "p:1"}, local, true, "p:1", "HTTPS_PROXY", false},
+		{"localhost in no_proxy", map[string]string{"HTTPS_PROXY": "p:1", "NO_PROXY": "localhost,127.0.0.1"}, local, true, "", "NO_PROXY", false},
+		{"loopback in no_proxy cidr", map[string]string{"HTTPS_PROXY": "p:1", "NO_PROXY": "127.0.0.0/8"}, loopbackIP, true, "", "NO_PROXY", false},
+		{"loopback takes the proxy", map[string]string{"HTTPS_PROXY": "p:1", "NO_PROXY": "example.com"}, loopbackIP, true, "p:1", "HTTPS_PROXY", false},
 		{"invalid", map[string]string{"HTTPS_PROXY": "gopher://x"}, https, true, "", "HTTPS_PROXY", true},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
+	"github.com/logindoctor/logindoctor/fixtures/proxy"
 )
 
 // world is a loopback fake CRM with a certificate of some kind, the CA
@@ -354,4 +355,37 @@ func TestChineseReport(t *testing.T) {
 	if !strings.Contains(out, "证书") {
 		t.Fatalf("zh locale did not give a Chinese report:\n%s", out)
 	}
+}
+
+func TestProxyAuthRanksFirst(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{})
+	p, err := proxy.Start(proxy.Config{User: "alice", Password: "right"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	for name, env := range map[string]map[string]string{
+		"no credentials":    {"HTTPS_PROXY": p.URL().String()},
+		"wrong credentials": {"HTTPS_PROXY": p.URLWithAuth("alice", "Wr0ngCanary9").String()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, _ := runCLI(t, w.env(env), quick(w, "--format", "json")...)
+			r := decode(t, out)
+			if code != exitFail || len(r.Fixes) == 0 || r.Fixes[0].Code != "PROXY_AUTH_REQUIRED" {
+				t.Fatalf("exit %d, fixes %+v; want PROXY_AUTH_REQUIRED first", code, r.Fixes)
+			}
+			if strings.Contains(out, "Wr0ngCanary9") {
+				t.Fatal("the proxy password appears in the report")
+			}
+		})
+	}
+	t.Run("right credentials", func(t *testing.T) {
+		code, out, _ := runCLI(t, w.env(map[string]string{"HTTPS_PROXY": p.URLWithAuth("alice", "right").String()}), quick(w, "--format", "json")...)
+		if code != exitPass {
+			t.Fatalf("exit %d through an accepting proxy\n%s", code, out)
+		}
+		if p.Connects() == 0 {
+			t.Fatal("the run did not go through the proxy")
+		}
+	})
 }
