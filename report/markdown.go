@@ -51,8 +51,12 @@ func writeMarkdownChecks(w io.Writer, v *view) {
 		mdText(v.t("label.check")), mdText(v.t("label.stage")), mdText(v.t("label.status")),
 		mdText(v.t("label.code")), mdText(v.t("label.summary")))
 	for _, e := range v.Entries {
-		summary := mdText(e.Summary)
-		if e.Note != "" && e.Note != e.Summary {
+		summary := mdText(e.Line)
+		switch {
+		case e.Note == "" || e.Note == e.Line:
+		case e.Line == "":
+			summary = mdText(e.Note)
+		default:
 			summary += mdText(v.paren(e.Note))
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", e.Icon, mdCode(e.Check), mdText(e.StageName),

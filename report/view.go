@@ -36,6 +36,10 @@ type entryView struct {
 	StatusText   string // localized status word
 	SeverityText string
 	Note         string // short note for the check list: "see fix 2" or the skip's summary
+	// Line is the check list's summary: the summary in the report's
+	// language, or "" when only the English technical line exists and the
+	// report is in another language (that line stays in the details).
+	Line string
 	Duration     string
 	Evidence     []fact
 }
@@ -84,6 +88,9 @@ func (v *view) entry(e Entry, rank int) entryView {
 		SeverityText: v.t("severity." + string(e.Severity)),
 		Duration:     formatMS(e.DurationMS),
 		Evidence:     facts(e.Evidence),
+	}
+	if v.tr.Lang() == defaultLang || e.TechnicalSummary != "" {
+		ev.Line = e.Summary
 	}
 	switch {
 	case rank > 0:
