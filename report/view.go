@@ -39,9 +39,9 @@ type entryView struct {
 	// Line is the check list's summary: the summary in the report's
 	// language, or "" when only the English technical line exists and the
 	// report is in another language (that line stays in the details).
-	Line string
-	Duration     string
-	Evidence     []fact
+	Line     string
+	Duration string
+	Evidence []fact
 }
 
 type stageView struct {
