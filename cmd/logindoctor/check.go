@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -124,7 +123,7 @@ func (a *app) makeEnv(s *settings) (*checks.Env, error) {
 	env := a.newEnv(s.Target)
 	env.Getenv = a.io.Getenv
 	if s.Target.CAFile != "" {
-		pem, err := os.ReadFile(s.Target.CAFile)
+		pem, err := readRegular(s.Target.CAFile, maxCAFileBytes)
 		if err != nil {
 			return nil, keyError("ca_file", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -122,7 +123,7 @@ func envName(key string) string {
 // readFile loads the YAML file at path (bounded in size; unknown keys are
 // an error naming them).
 func (l *loader) readFile(path string) error {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return configErrorf("cannot read config file: %v", err)
 	}
@@ -262,7 +263,14 @@ func (l *loader) resolve() (*settings, error) {
 		key string
 		fn  func() error
 	}{
-		{"url", func() (e error) { s.Target.URL, e = parseLoginURL(l.v.GetString("url")); return }},
+		{"url", func() error {
+			raw, err := str("url")
+			if err != nil {
+				return errors.New("must be one web address, not a list or a section")
+			}
+			s.Target.URL, err = parseLoginURL(raw)
+			return err
+		}},
 		{"endpoints", func() (e error) { s.Target.Endpoints, e = listOf(list, "endpoints", validHostPort(true)); return }},
 		{"regions", func() (e error) { s.Target.Regions, e = listOf(list, "regions", validURL); return }},
 		{"timeout", func() (e error) { s.Timeout, e = positive(dur("timeout")); return }},
@@ -387,9 +395,13 @@ func positive(d time.Duration, err error) (time.Duration, error) {
 }
 
 func nonNegativeInt(v any) (int, error) {
-	switch v.(type) {
+	switch x := v.(type) {
 	case bool, []any, map[string]any:
 		return 0, fmt.Errorf("%v is not a whole number", v)
+	case float64:
+		if x != math.Trunc(x) || x > math.MaxInt32 {
+			return 0, fmt.Errorf("%v is not a whole number ≥ 0", v)
+		}
 	}
 	n, err := cast.ToIntE(v)
 	if err != nil || n < 0 {

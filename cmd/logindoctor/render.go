@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +32,7 @@ func (a *app) renderSaved(path string, g *globalOptions) error {
 	if err := validateOutputFlags(g); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("cannot read %s: %w", path, err)}
 	}

@@ -115,9 +115,9 @@ func (a *app) readToken(s *settings) error {
 	if st.Mode().Perm()&0o077 != 0 && !isWindows() {
 		return keyError("account.token_file", fmt.Errorf("%s is readable by other users (mode %o): run chmod 600 %s", s.TokenFile, st.Mode().Perm(), s.TokenFile))
 	}
-	f, err := os.Open(s.TokenFile)
+	f, err := openRegular(s.TokenFile)
 	if err != nil {
-		return keyError("account.token_file", errors.New("cannot read it"))
+		return keyError("account.token_file", fmt.Errorf("cannot read it: %w", err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
