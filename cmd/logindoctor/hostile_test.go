@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/hostile"
+	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
 )
 
@@ -373,3 +377,293 @@ func startHostileDNS(t testing.TB, m hostile.DNSMode) string {
 	t.Cleanup(func() { s.Close() })
 	return s.Addr()
 }
+
+// TestHostileAccountPayloads runs account.status through the CLI against an
+// identity provider whose answers are huge, deeply nested, of the wrong
+// types, not JSON, or never come.
+func TestHostileAccountPayloads(t *testing.T) {
+	tests := []struct {
+		mode idp.Mode
+		code string
+	}{
+		{idp.ModeHuge, "ACCOUNT_API_UNREACHABLE"},
+		{idp.ModeNested, "ACCOUNT_API_UNREACHABLE"},
+		{idp.ModeWrongType, "ACCOUNT_API_UNREACHABLE"},
+		{idp.ModeGarbage, "ACCOUNT_API_UNREACHABLE"},
+		{idp.ModeHang, "ACCOUNT_API_UNREACHABLE"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.mode), func(t *testing.T) {
+			t.Parallel()
+			srv, err := idp.Start(idp.Options{Mode: tc.mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			profile := loopbackProfile(t, "account:\n  provider: okta\n  base_url: "+srv.URL()+"\n  user: active@example.com\n")
+			env := cleanEnv(map[string]string{"LOGINDOCTOR_ACCOUNT_TOKEN": srv.Token()})
+			r := cliRun(t, context.Background(), env, nil, hostileArgs(profile, "https://127.0.0.1:1/login", "--only", "account.status")...)
+			noPanic(t, r)
+			got := parseReport(t, r).result("account.status")
+			t.Logf("%s in %s: %s/%s %s", tc.mode, r.elapsed.Round(time.Millisecond), got.Status, got.Code, got.Summary)
+			// Unknown is not fail: an unusable API is a warning, exit 0.
+			if got.Code != tc.code || got.Status != "warn" || r.code != exitPass {
+				t.Errorf("account.status = %s/%s (%s), exit %d; want warn/%s and exit 0", got.Status, got.Code, got.Summary, r.code, tc.code)
+			}
+			if strings.Contains(r.out+r.errOut, srv.Token()) {
+				t.Error("the API token appears in the output")
+			}
+			withinDeadline(t, r, hostileCheckTimeout)
+		})
+	}
+}
+
+// mkfifo makes a named pipe, or skips when the system has no mkfifo.
+func mkfifo(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("mkfifo")
+	if err != nil || runtime.GOOS == "windows" {
+		t.Skip("no mkfifo here")
+	}
+	path := filepath.Join(t.TempDir(), "pipe")
+	if out, err := exec.Command(bin, path).CombinedOutput(); err != nil {
+		t.Skipf("mkfifo: %v %s", err, out)
+	}
+	return path
+}
+
+// TestHostileFiles feeds the CLI profiles, CA files and saved reports that
+// are empty, binary, endless, huge, of the wrong types or shapes, or not
+// files at all (a directory, a named pipe nobody writes to). Each must be
+// a clear error with exit 2, at once. (config_test.go checks the loader's
+// messages for many bad values; this runs the whole command line.)
+func TestHostileFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name string, content []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const url = "https://127.0.0.1:1/login"
+	endless := "/dev/zero"
+	if _, err := os.Stat(endless); err != nil {
+		endless = ""
+	}
+	tests := []struct {
+		name string
+		args func(t *testing.T) []string
+		want string // in stderr
+	}{
+		{"empty profile and no address", func(*testing.T) []string { return []string{"--config", file("empty.yaml", nil)} }, "No CRM address"},
+		{"only a comment", func(*testing.T) []string { return []string{"--config", file("comment.yaml", []byte("# nothing\n"))} }, "No CRM address"},
+		{"binary profile", func(*testing.T) []string {
+			return []string{"--config", file("bin.yaml", []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0}), url}
+		}, "not text"},
+		{"UTF-16 profile", func(*testing.T) []string {
+			return []string{"--config", file("utf16.yaml", []byte{0xff, 0xfe, 'u', 0, 'r', 0, 'l', 0, ':', 0}), url}
+		}, "config"},
+		{"huge profile", func(*testing.T) []string {
+			return []string{"--config", file("huge.yaml", append([]byte("url: "+url+"\nendpoints:\n"), bytes.Repeat([]byte("  - a.example:443\n"), 80_000)...))}
+		}, "larger than"},
+		{"endless profile", func(t *testing.T) []string {
+			if endless == "" {
+				t.Skip("no /dev/zero")
+			}
+			return []string{"--config", endless, url}
+		}, "config"},
+		{"a directory as profile", func(*testing.T) []string { return []string{"--config", dir, url} }, "config"},
+		{"missing profile", func(*testing.T) []string { return []string{"--config", filepath.Join(dir, "nope.yaml"), url} }, "config"},
+		{"a pipe as profile", func(t *testing.T) []string { return []string{"--config", mkfifo(t), url} }, "config"},
+		{"url is a map", func(*testing.T) []string {
+			return []string{"--config", file("urlmap.yaml", []byte("url: {host: crm.example.com}\n"))}
+		}, "url"},
+		{"url is a list", func(*testing.T) []string { return []string{"--config", file("urllist.yaml", []byte("url: [a, b]\n"))} }, "url"},
+		{"url without host", func(*testing.T) []string {
+			return []string{"--config", file("nohost.yaml", []byte("url: https:///login\n"))}
+		}, "url"},
+		{"url with only a port", func(*testing.T) []string {
+			return []string{"--config", file("port.yaml", []byte("url: \"https://:443/\"\n"))}
+		}, "url"},
+		{"the whole file is a list", func(*testing.T) []string {
+			return []string{"--config", file("list.yaml", []byte("- url\n- https://a.example\n")), url}
+		}, "config"},
+		{"a scalar document", func(*testing.T) []string {
+			return []string{"--config", file("scalar.yaml", []byte("just words\n")), url}
+		}, "config"},
+		{"a section given as a value", func(*testing.T) []string {
+			return []string{"--config", file("section.yaml", []byte("clock: 5\n")), url}
+		}, "clock"},
+		{"a timeout given as a list", func(*testing.T) []string {
+			return []string{"--config", file("tlist.yaml", []byte("timeout: [1s, 2s]\n")), url}
+		}, "timeout"},
+		{"a count given as a fraction", func(*testing.T) []string {
+			return []string{"--config", file("frac.yaml", []byte("tls:\n  warn_days: 2.5\n")), url}
+		}, "tls.warn_days"},
+		{"a count beyond int64", func(*testing.T) []string {
+			return []string{"--config", file("big.yaml", []byte("tls:\n  warn_days: 99999999999999999999999\n")), url}
+		}, "tls.warn_days"},
+		{"endpoints as a number", func(*testing.T) []string {
+			return []string{"--config", file("ep.yaml", []byte("endpoints: 443\n")), url}
+		}, "endpoints"},
+		{"unknown keys", func(*testing.T) []string {
+			return []string{"--config", file("unknown.yaml", []byte("url: "+url+"\nproxy:\n  url: \"\"\n  pac: http://wpad/\n"))}
+		}, "proxy.pac"},
+		{"an alias bomb", func(*testing.T) []string { return []string{"--config", file("bomb.yaml", []byte(yamlBomb)), url} }, "config"},
+		{"nesting 10000 deep", func(*testing.T) []string {
+			return []string{"--config", file("deep.yaml", []byte("url: "+strings.Repeat("[", 10_000)+strings.Repeat("]", 10_000)+"\n"))}
+		}, "config"},
+		{"a pipe as CA file", func(t *testing.T) []string { return []string{url, "--ca-file", mkfifo(t)} }, "ca_file"},
+		{"an endless CA file", func(t *testing.T) []string {
+			if endless == "" {
+				t.Skip("no /dev/zero")
+			}
+			return []string{url, "--ca-file", endless}
+		}, "ca_file"},
+		{"a CA file without certificates", func(*testing.T) []string {
+			return []string{url, "--ca-file", file("ca.pem", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))}
+		}, "ca_file"},
+		{"a pipe as saved report", func(t *testing.T) []string { return []string{"report", "render", mkfifo(t)} }, "pipe"},
+		{"an endless saved report", func(t *testing.T) []string {
+			if endless == "" {
+				t.Skip("no /dev/zero")
+			}
+			return []string{"report", "render", endless}
+		}, "zero"},
+		{"a saved report nested 100000 deep", func(*testing.T) []string {
+			return []string{"report", "render", file("deep.json", []byte(`{"schema":"logindoctor/report/v1","results":`+strings.Repeat("[", 100_000)))}
+		}, "report"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// No --timeout flags: they would hide a bad timeout in the file.
+			args := tc.args(t)
+			if args[0] != "report" {
+				args = append(args, "--skip", "browser.page,device.browsers")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			done := make(chan cliResult, 1)
+			go func() { done <- cliRun(t, ctx, cleanEnv(nil), nil, args...) }()
+			var r cliResult
+			select {
+			case r = <-done:
+			case <-time.After(3 * time.Second):
+				unblockPipes(args)
+				t.Fatalf("logindoctor %v did not return within 3 s", args)
+			}
+			noPanic(t, r)
+			t.Logf("exit %d in %s: %s", r.code, r.elapsed.Round(time.Millisecond), strings.TrimSpace(r.errOut))
+			if r.code != exitUsage || !strings.Contains(r.errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and a message with %q", r.code, r.errOut, tc.want)
+			}
+			if r.elapsed > time.Second {
+				t.Errorf("took %s to refuse", r.elapsed)
+			}
+		})
+	}
+}
+
+// yamlBomb is a billion-laughs document: nine levels of nine aliases.
+const yamlBomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+`
+
+// unblockPipes opens every named pipe among args for writing, so that a
+// run stuck opening one for reading can finish.
+func unblockPipes(args []string) {
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+			if f, err := os.OpenFile(a, os.O_WRONLY, 0); err == nil {
+				f.Close()
+			}
+		}
+	}
+}
+
+// memoryBound is the most a run against a hostile server may add to the
+// heap (measured: see the README's "How fast, how safe").
+const memoryBound = 64 << 20
+
+// heapPeak samples HeapInuse until stop is called and returns the highest
+// value seen.
+func heapPeak() (stop func() uint64) {
+	done := make(chan struct{})
+	peak := make(chan uint64, 1)
+	go func() {
+		var m runtime.MemStats
+		var hi uint64
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			hi = max(hi, m.HeapInuse)
+			select {
+			case <-t.C:
+			case <-done:
+				peak <- hi
+				return
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-peak }
+}
+
+// TestMemoryStaysBounded measures the heap while the CLI reads a 1 GiB
+// body and a 100-certificate chain: the growth stays under memoryBound,
+// and the server proves the client stopped reading early.
+func TestMemoryStaysBounded(t *testing.T) {
+	leaf, ca := validLeaf(t)
+	tests := []struct {
+		name  string
+		start func(t *testing.T) (*hostile.Server, string)
+	}{
+		{"1 GiB body", func(t *testing.T) (*hostile.Server, string) {
+			return startHostile(t, hostile.Options{Mode: hostile.HugeBody, Cert: leaf}), ca
+		}},
+		{"100-certificate chain", func(t *testing.T) (*hostile.Server, string) {
+			s := startHostile(t, hostile.Options{Mode: hostile.LongChain, ChainLength: 100})
+			return s, caFor(t, s.RootPEM())
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, ca := tc.start(t)
+			profile := loopbackProfile(t, "")
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			stop := heapPeak()
+			r := cliRun(t, context.Background(), cleanEnv(nil), nil, hostileArgs(profile, srv.URL(), "--ca-file", ca)...)
+			peak := stop()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			noPanic(t, r)
+			rep := parseReport(t, r)
+			growth := int64(peak) - int64(before.HeapInuse)
+			t.Logf("%s: heap in use %.1f MiB before, peak %.1f MiB (+%.1f MiB), %.1f MiB after GC; allocated %.1f MiB in all; server sent %.1f MiB; report %d KiB; %s",
+				tc.name, mib(before.HeapInuse), mib(peak), float64(growth)/(1<<20), mib(after.HeapInuse),
+				mib(after.TotalAlloc-before.TotalAlloc), mib(uint64(srv.BytesSent())), len(r.out)>>10, rep.codes())
+			if growth > memoryBound {
+				t.Errorf("the heap grew by %.1f MiB, want < %d MiB", float64(growth)/(1<<20), memoryBound>>20)
+			}
+			if srv.BytesSent() > memoryBound {
+				t.Errorf("the server could send %.1f MiB: the client did not stop reading", mib(uint64(srv.BytesSent())))
+			}
+			if r.code == exitBroken || r.code == exitUsage {
+				t.Errorf("exit %d", r.code)
+			}
+		})
+	}
+}
+
+func mib(n uint64) float64 { return float64(n) / (1 << 20) }
