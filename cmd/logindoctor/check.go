@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -112,8 +113,11 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 		}
 		fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
 	}
-	if err := ctx.Err(); err != nil && context.Cause(ctx) == context.Canceled {
-		return fmt.Errorf("interrupted: %w", err)
+	// Cancelled (Ctrl-C, SIGTERM) rather than timed out: the tool did not
+	// finish (exit 3). signal.NotifyContext cancels with its own cause
+	// ("interrupt signal received"), so test the error, not the cause.
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted (%v): %w", context.Cause(ctx), err)
 	}
 	return judge(rep, p.g, p.smoke)
 }
