@@ -300,8 +300,17 @@ func useDNS(t testing.TB, addr string) func(*checks.Env) {
 		env.ResolvConf, env.HostsFile = resolvConf, hosts
 		env.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
+			c, err := d.DialContext(ctx, network, addr)
+			if err == nil {
+				// Go's resolver reads until its own timeout (5 s a try), not
+				// until the lookup is cancelled: end the read on cancel.
+				context.AfterFunc(ctx, func() { c.Close() })
+			}
+			return c, err
 		}}
+		// Names dialed directly (clock.skew's Date probe) must not reach
+		// the machine's own resolver either.
+		env.Dialer = &net.Dialer{Resolver: env.Resolver}
 	}
 }
 
