@@ -56,7 +56,7 @@ func placeholders(src string) ([]string, error) {
 		return nil, err
 	}
 	set := map[string]bool{}
-	walkFields(tmpl.Tree.Root, set)
+	walkFields(tmpl.Root, set)
 	return sortedKeys(set), nil
 }
 

@@ -99,7 +99,7 @@ func writeTextDetails(w io.Writer, v *view, p palette) {
 		fmt.Fprintf(w, "\n  %s\n", p.bold(s.Name))
 		for _, e := range s.Entries {
 			fmt.Fprintf(w, "  %s %s  %s  %s  %s\n", p.status(e.Status, e.Icon), p.bold(e.Check),
-				e.Entry.Status, e.Code, p.faint(e.Duration))
+				e.Status, e.Code, p.faint(e.Duration))
 			fmt.Fprintf(w, "      %s\n", oneLine(e.Summary))
 			if e.TechnicalSummary != "" {
 				fmt.Fprintf(w, "      %s\n", oneLine(e.TechnicalSummary))

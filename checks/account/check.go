@@ -110,7 +110,7 @@ func notConfigured(cfg checks.AccountConfig) (checks.Result, bool) {
 		missing = append(missing, "account.provider")
 	}
 	generic := strings.EqualFold(cfg.Provider, "generic")
-	if strings.TrimSpace(cfg.BaseURL) == "" && !(generic && strings.Contains(cfg.Generic.URL, "://")) {
+	if strings.TrimSpace(cfg.BaseURL) == "" && (!generic || !strings.Contains(cfg.Generic.URL, "://")) {
 		missing = append(missing, "account.base_url")
 	}
 	if strings.TrimSpace(cfg.User) == "" {

@@ -28,7 +28,7 @@ func FuzzParseOkta(f *testing.F) {
 		}
 		_, _ = parseOktaFactors(b)
 		if err == nil {
-			oktaKind(u.Status)
+			_, _, _ = oktaKind(u.Status)
 		}
 	})
 }

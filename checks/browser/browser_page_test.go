@@ -18,7 +18,7 @@ import (
 // Check deadlines in the browser tests: enough for a launch and a page on
 // a busy 2-core machine; the timeout rows use the short one.
 const (
-	pageTimeout  = 6 * time.Second
+	pageTimeout  = 15 * time.Second
 	shortTimeout = 4 * time.Second
 )
 

@@ -76,15 +76,6 @@ func hangServer(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 func newEnv(crm string, ntp ...string) *checks.Env {
 	env := &checks.Env{Now: time.Now, GOOS: "linux", Dialer: &net.Dialer{}, Getenv: func(string) string { return "" }}
 	if crm != "" {

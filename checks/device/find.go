@@ -139,11 +139,6 @@ func isFile(p string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
 func realPath(p string) string {
 	if rp, err := filepath.EvalSymlinks(p); err == nil {
 		return rp

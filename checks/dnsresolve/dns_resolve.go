@@ -85,7 +85,7 @@ func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
 	if sys == nil {
 		sys = env.SystemResolver()
 	}
-	var dialer checks.Dialer = env.Dialer
+	dialer := env.Dialer
 	if dialer == nil {
 		dialer = &net.Dialer{}
 	}

@@ -14,10 +14,10 @@ func parseScutil(out string) SystemSettings {
 	depth, inExceptions := 0, false
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(line)
-		switch {
-		case line == "":
+		switch line {
+		case "":
 			continue
-		case line == "}":
+		case "}":
 			depth--
 			inExceptions = false
 			continue

@@ -1,7 +1,6 @@
 package proxyroute
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -35,9 +34,6 @@ type ConfigError struct {
 func (e *ConfigError) Error() string {
 	return "proxy setting " + e.Setting + " is not a usable proxy URL: " + e.Reason
 }
-
-// errNoPAC is a WPAD lookup that found no PAC file (normal: not an error).
-var errNoPAC = errors.New("no PAC file found by auto-detection")
 
 // parseProxyURL parses a proxy setting the way curl and Go do: a bare
 // host:port means http://host:port. Only schemes Route.Dial speaks are

@@ -225,14 +225,3 @@ func orDefault[T int64 | time.Duration](v, def T) T {
 }
 
 func defaultDialer() checks.Dialer { return &net.Dialer{} }
-
-// pacLimit is the evaluation time limit the finder uses, for messages.
-func (f *Finder) pacLimit() time.Duration {
-	if f.PAC != nil && f.PAC.Timeout > 0 {
-		return f.PAC.Timeout
-	}
-	if f.PAC != nil {
-		return pac.DefaultTimeout
-	}
-	return DefaultPACTimeout
-}

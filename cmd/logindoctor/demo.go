@@ -99,7 +99,7 @@ func (w *demoWorld) close() {
 	for i := len(w.closers) - 1; i >= 0; i-- {
 		_ = w.closers[i]()
 	}
-	os.RemoveAll(w.dir)
+	_ = os.RemoveAll(w.dir)
 }
 
 // leaf makes a certificate of kind k for the loopback CRM.

@@ -188,7 +188,7 @@ func ipNotAllowed(w *demoWorld) error {
 	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(rw, "198.51.100.23")
 	}), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }()
 	w.closers = append(w.closers, srv.Close)
 	w.target.Policy.AllowedNetworks = []string{"203.0.113.0/24"}
 	w.target.Policy.EgressIPURL = "http://" + ln.Addr().String() + "/"

@@ -65,9 +65,6 @@ func (r *redactor) scrub(data []byte) []byte {
 	return data
 }
 
-// scrubString is scrub for strings.
-func (r *redactor) scrubString(s string) string { return string(r.scrub([]byte(s))) }
-
 // redactURL removes user info from a URL for display.
 func redactURL(raw string) string {
 	if raw == "" {
