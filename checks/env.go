@@ -53,6 +53,9 @@ type Env struct {
 
 	mu     sync.Mutex
 	routes map[string]*routeMemo
+	// background tracks clean-up work that outlives a check (closing a
+	// browser, removing its profile) so the program can wait for it.
+	background sync.WaitGroup
 }
 
 type routeMemo struct {
@@ -67,15 +70,53 @@ const routeTimeout = 10 * time.Second
 
 // NewEnv returns an Env for t with the real clock, environment and dialer.
 func NewEnv(t Target) *Env {
-	return &Env{
+	e := &Env{
 		Target:     t,
 		Now:        time.Now,
 		Getenv:     os.Getenv,
 		GOOS:       runtime.GOOS,
-		Dialer:     &net.Dialer{},
 		Resolver:   net.DefaultResolver,
 		HostsFile:  defaultHostsFile(),
 		ResolvConf: "/etc/resolv.conf",
+	}
+	e.Dialer = resolvingDialer{e}
+	return e
+}
+
+// resolvingDialer dials with the env's resolver as it is at dial time, so
+// that names dialled by any check resolve the same way dns.resolve sees
+// them (and, in tests and the demo, never leave the machine).
+type resolvingDialer struct{ env *Env }
+
+func (d resolvingDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	nd := net.Dialer{Resolver: d.env.SystemResolver()}
+	return nd.DialContext(ctx, network, address)
+}
+
+// Go runs f in the background, tracked so that WaitBackground can wait
+// for it before the program exits: clean-up a check must not block on
+// but must not be cut short either.
+func (e *Env) Go(f func()) {
+	e.background.Add(1)
+	go func() {
+		defer e.background.Done()
+		f()
+	}()
+}
+
+// WaitBackground waits for the work started with Go, or until ctx ends;
+// it reports whether everything finished.
+func (e *Env) WaitBackground(ctx context.Context) bool {
+	done := make(chan struct{})
+	go func() {
+		e.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

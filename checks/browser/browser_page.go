@@ -91,6 +91,7 @@ func (c *pageCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) che
 	if err != nil {
 		return checks.Errored(err.Error())
 	}
+	s.spawn = env.Go
 	defer func() { s.close(closeBy(ctx)) }()
 	v := &visit{check: c, env: env, bin: bin, s: s, started: time.Now()}
 	return v.run(ctx)

@@ -47,6 +47,9 @@ type session struct {
 	launched chan launchOutcome
 	pending  bool // Launch has not reported yet
 	launchOK bool
+	// spawn runs clean-up that may outlive close (env.Go, so the program
+	// waits for it before exiting); nil: a plain goroutine.
+	spawn func(func())
 }
 
 type launchOutcome struct {
@@ -184,7 +187,11 @@ func (s *session) close(returnBy time.Time) {
 		cancel()
 	}
 	done := make(chan struct{})
-	go func() {
+	spawn := s.spawn
+	if spawn == nil {
+		spawn = func(f func()) { go f() }
+	}
+	spawn(func() {
 		defer close(done)
 		switch {
 		case s.l == nil:
@@ -195,7 +202,7 @@ func (s *session) close(returnBy time.Time) {
 		default:
 			s.finish(s.launchOK)
 		}
-	}()
+	})
 	t := time.NewTimer(time.Until(returnBy))
 	defer t.Stop()
 	select {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -113,6 +114,7 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 		}
 		fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
 	}
+	a.waitCleanup(env)
 	// Cancelled (Ctrl-C, SIGTERM) rather than timed out: the tool did not
 	// finish (exit 3). signal.NotifyContext cancels with its own cause
 	// ("interrupt signal received"), so test the error, not the cause.
@@ -188,4 +190,16 @@ func judge(rep *report.Report, g *globalOptions, smoke bool) error {
 		}
 	}
 	return nil
+}
+
+// cleanupWait bounds how long the program waits, after the report is out,
+// for checks' clean-up (a browser closing, its profile being removed).
+const cleanupWait = 5 * time.Second
+
+// waitCleanup waits for the run's background clean-up, so that no browser
+// profile outlives logindoctor even when the run was interrupted.
+func (a *app) waitCleanup(env *checks.Env) {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
+	defer cancel()
+	env.WaitBackground(ctx)
 }

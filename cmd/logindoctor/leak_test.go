@@ -442,22 +442,10 @@ func testSIGINT(t *testing.T, bin string) {
 			if st, err := os.Stat(m); err != nil || !st.ModTime().After(started) {
 				continue
 			}
-			if knownProfileLeakOnInterrupt {
-				t.Logf("KNOWN (reported, see knownProfileLeakOnInterrupt): Chrome profile left behind: %s", m)
-				continue
-			}
 			t.Errorf("Chrome profile left behind: %s", m)
 		}
 	}
 }
-
-// knownProfileLeakOnInterrupt: on cancellation browser.page returns after
-// minCloseWait (200 ms) and leaves removing its profile to a goroutine
-// (checks/browser/launch.go, session.close), which dies when the process
-// exits right after an interrupted run; Chrome itself is gone (leakless),
-// its temporary profile stays until a later run sweeps it. Set to false
-// once checks/browser waits for that cleanup when its context is cancelled.
-const knownProfileLeakOnInterrupt = true
 
 func hasChrome(ps []proc) bool {
 	for _, p := range ps {
