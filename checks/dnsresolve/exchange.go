@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -76,7 +77,11 @@ func (x libExchanger) Exchange(ctx context.Context, host string, q qtype, server
 	if a.Rcode == "" {
 		a.Rcode = fmt.Sprintf("RCODE%d", r.Rcode)
 	}
+	names := answerNames(m.Question[0].Name, r.Answer)
 	for _, rr := range r.Answer {
+		if !names[strings.ToLower(rr.Header().Name)] {
+			continue // an answer about another name is not an answer
+		}
 		switch v := rr.(type) {
 		case *dns.A:
 			if ip, ok := netip.AddrFromSlice(v.A); ok && q == qA {
@@ -89,6 +94,25 @@ func (x libExchanger) Exchange(ctx context.Context, host string, q qtype, server
 		}
 	}
 	return a
+}
+
+// answerNames is the asked name and the names its CNAME chain in answer
+// leads to (lower case, fully qualified).
+func answerNames(asked string, answer []dns.RR) map[string]bool {
+	names := map[string]bool{strings.ToLower(asked): true}
+	for range answer { // each pass follows at least one more link, or stops
+		grew := false
+		for _, rr := range answer {
+			if c, ok := rr.(*dns.CNAME); ok && names[strings.ToLower(c.Hdr.Name)] && !names[strings.ToLower(c.Target)] {
+				names[strings.ToLower(c.Target)] = true
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	return names
 }
 
 func (x libExchanger) exchangeOver(ctx context.Context, network string, m *dns.Msg, server string) (*dns.Msg, answer) {

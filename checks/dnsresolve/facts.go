@@ -1,6 +1,7 @@
 package dnsresolve
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -101,10 +102,20 @@ func families(addrs []netip.Addr) (v4, v6 bool) {
 	return v4, v6
 }
 
+// maxShownAddrs bounds the addresses a report lists per answer: a hostile
+// resolver can answer with thousands.
+const maxShownAddrs = 16
+
+// addrStrings lists addrs for a report, at most maxShownAddrs of them and
+// then how many more there were.
 func addrStrings(addrs []netip.Addr) []string {
-	out := make([]string, len(addrs))
-	for i, a := range addrs {
+	n := min(len(addrs), maxShownAddrs)
+	out := make([]string, n, n+1)
+	for i, a := range addrs[:n] {
 		out[i] = a.String()
+	}
+	if more := len(addrs) - n; more > 0 {
+		out = append(out, fmt.Sprintf("(+%d more)", more))
 	}
 	return out
 }

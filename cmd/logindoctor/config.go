@@ -161,6 +161,9 @@ func (l *loader) unknownFileKeys() error {
 		if parent := scalarParent(k); parent != "" {
 			return keyError(parent, errors.New("must be a single value or a list, not a map"))
 		}
+		if isSection(k) {
+			return keyError(k, errors.New("must be a section of settings (for example "+k+":\n  key: value), not a single value"))
+		}
 		if !knownKey(k) {
 			bad = append(bad, k)
 		}
@@ -181,6 +184,17 @@ func scalarParent(k string) string {
 		}
 	}
 	return ""
+}
+
+// isSection reports whether k names a section (clock, tls, …) rather than
+// a key: a section given a plain value.
+func isSection(k string) bool {
+	for _, c := range configKeys {
+		if strings.HasPrefix(c.key, k+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // knownKey accepts the keys of configKeys and anything below a map key.

@@ -80,6 +80,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}{
 		{"unknown key", "url: https://a.example\nbogus: 1\n", nil, `"bogus"`},
 		{"unknown nested key", "url: https://a.example\nclock:\n  max_skw: 3s\n", nil, `"clock.max_skw"`},
+		{"section given a value", "url: https://a.example\nclock: 5\n", nil, `"clock"`},
 		{"bad duration", "url: https://a.example\ntimeout: soon\n", nil, `"timeout"`},
 		{"duration without unit", "url: https://a.example\ncheck_timeout: 5\n", nil, `"check_timeout"`},
 		{"negative duration", "url: https://a.example\nclock:\n  max_skew: -3s\n", nil, `"clock.max_skew"`},
