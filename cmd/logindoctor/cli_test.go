@@ -15,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
 )
@@ -388,4 +389,72 @@ func TestProxyAuthRanksFirst(t *testing.T) {
 			t.Fatal("the run did not go through the proxy")
 		}
 	})
+}
+
+// TestCanaryTokenNeverAppears plants a canary API token that the fake
+// identity provider really receives and echoes back, and scans every
+// output format and the bundle for it.
+func TestCanaryTokenNeverAppears(t *testing.T) {
+	const canary = "CANARY-tok-5b9e0c3d1a"
+	w := newWorld(t, certs.Valid, crm.Options{})
+	for _, mode := range []idp.Mode{idp.ModeNormal, idp.ModeEcho500} {
+		api, err := idp.Start(idp.Options{Token: canary, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { api.Close() })
+		dir := t.TempDir()
+		profile := filepath.Join(dir, "p.yaml")
+		yaml := "account:\n  provider: keycloak\n  base_url: " + api.URL() + "\n  realm: " + api.Realm() + "\n  user: locked\n"
+		if err := os.WriteFile(profile, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := w.env(map[string]string{"LOGINDOCTOR_ACCOUNT_TOKEN": canary})
+		for _, format := range []string{"text", "json", "markdown", "html", "junit"} {
+			bundle := filepath.Join(dir, format+".zip")
+			_, out, errOut := runCLI(t, env, quick(w, "--config", profile, "--format", format, "-v", "--bundle", bundle)...)
+			if format == "json" && mode == idp.ModeNormal && !strings.Contains(out, "ACCOUNT_LOCKED") {
+				t.Fatalf("the account check did not use the token (no ACCOUNT_LOCKED):\n%s", out)
+			}
+			if strings.Contains(out+errOut, canary) {
+				t.Fatalf("%s/%s: the token appears in the output", mode, format)
+			}
+			zr, err := zip.OpenReader(bundle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				data, _ := io.ReadAll(rc)
+				rc.Close()
+				if bytes.Contains(data, []byte(canary)) {
+					t.Errorf("%s/%s: bundle file %s contains the token", mode, format, f.Name)
+				}
+			}
+			zr.Close()
+		}
+	}
+}
+
+// TestProfileInWorkingDirectory: with no arguments, ./logindoctor.yaml is used.
+func TestProfileInWorkingDirectory(t *testing.T) {
+	w := newWorld(t, certs.Expired, crm.Options{})
+	ios, out, errOut := testStreams(w.env(nil))
+	dir := t.TempDir()
+	t.Chdir(dir)
+	yaml := "url: " + w.url + "\nca_file: " + w.caFile + "\ncheck_timeout: 3s\n"
+	if err := os.WriteFile(filepath.Join(dir, "logindoctor.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--skip", "browser.page,device.browsers", "--format", "json"}
+	a, err := newApp(ios, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := a.execute(context.Background(), args); code != exitFail {
+		t.Fatalf("exit %d with ./logindoctor.yaml\n%s\n%s", code, out, errOut)
+	}
+	if r := decode(t, out.String()); r.Fixes[0].Code != "TLS_EXPIRED" {
+		t.Fatalf("profile not used: %+v", r.Fixes)
+	}
 }

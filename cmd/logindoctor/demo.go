@@ -123,6 +123,16 @@ func (w *demoWorld) startCRM(opts crm.Options) (*crm.Server, error) {
 	return srv, nil
 }
 
+// startCRMWith starts the fake CRM with a certificate of kind k.
+func (w *demoWorld) startCRMWith(k certs.Kind, opts crm.Options) (*crm.Server, error) {
+	cert, err := w.leaf(k)
+	if err != nil {
+		return nil, err
+	}
+	opts.Cert = cert
+	return w.startCRM(opts)
+}
+
 // startNTP starts a fixture NTP server with skew and uses it as the only
 // time server (the demo never leaves the machine).
 func (w *demoWorld) startNTP(skew time.Duration) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
@@ -36,7 +37,10 @@ func demoScenarios() []demoScenario {
 		{"slow", crmWith(certs.Valid, crm.Options{Delay: 3500 * time.Millisecond})},
 		{"windows-signin", crmWith(certs.Valid, crm.Options{Negotiate: true})},
 		{"clock-skew", clockSkew},
+		{"clock-behind", clockBehind},
 		{"sso-expired", ssoExpired},
+		{"port-closed", portClosed},
+		{"firewall", firewall},
 		{"dns-nxdomain", dnsNXDomain},
 		{"hosts-override", hostsOverride},
 		{"account-locked", accountLocked},
@@ -66,12 +70,7 @@ func findScenario(name string) (demoScenario, bool) {
 // crmWith is a scenario of one fake CRM with a certificate of kind k.
 func crmWith(k certs.Kind, opts crm.Options) func(w *demoWorld) error {
 	return func(w *demoWorld) error {
-		cert, err := w.leaf(k)
-		if err != nil {
-			return err
-		}
-		opts.Cert = cert
-		_, err = w.startCRM(opts)
+		_, err := w.startCRMWith(k, opts)
 		return err
 	}
 }
@@ -261,5 +260,46 @@ func viaPACProxy(w *demoWorld) error {
 	}
 	w.closers = append(w.closers, pac.Close)
 	w.target.Proxy.PACURL = pac.URL()
+	return nil
+}
+
+// clockBehind: this computer's clock is three days behind, so the CRM's
+// good certificate looks "not yet valid" — the clock is the root cause and
+// ranks first; the certificate finding says it is probably caused by it.
+func clockBehind(w *demoWorld) error {
+	const behind = -3 * 24 * time.Hour
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	w.tweak = append(w.tweak, func(env *checks.Env) {
+		env.Now = func() time.Time { return time.Now().Add(behind) }
+	})
+	return nil
+}
+
+// portClosed: the CRM's server is there, but nothing answers on its port
+// (the service is down, or a firewall rejects the connection).
+func portClosed(w *demoWorld) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	ln.Close() // now nothing listens there
+	w.target.URL, err = parseLoginURL("https://" + addr + "/login")
+	return err
+}
+
+// firewall: a firewall silently drops the connection to the CRM.
+func firewall(w *demoWorld) error {
+	srv, err := w.startCRMWith(certs.Valid, crm.Options{})
+	if err != nil {
+		return err
+	}
+	addr := srv.Addr()
+	w.target.CheckTimeout = 2 * time.Second
+	w.tweak = append(w.tweak, func(env *checks.Env) {
+		env.Dialer = faultnet.ByAddr{Rules: map[string]faultnet.Dialer{addr: faultnet.BlackHole{}}, Default: env.Dialer}
+	})
 	return nil
 }
