@@ -40,6 +40,9 @@ func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions
 	if err != nil {
 		return err
 	}
+	if smoke {
+		g.NoColor = true // a CI log: no colour, and no progress (see newProgress)
+	}
 	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke})
 }
 
