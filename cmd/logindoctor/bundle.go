@@ -36,11 +36,11 @@ type envFacts struct {
 
 func (a *app) gatherFacts(rep *report.Report, s *settings) envFacts {
 	now := a.now()
-	zone, off := now.Zone()
+	zone, _ := now.Zone()
 	f := envFacts{
 		ReportID: rep.ReportID, Tool: version, OS: runtime.GOOS, OSVersion: osVersion(), Arch: runtime.GOARCH,
 		Locale: map[string]string{}, Lang: rep.Lang, TimeZone: zone + " (" + time.Local.String() + ")",
-		UTCOffset: time.Duration(off * int(time.Second)).String(), LocalTime: now.Format(time.RFC3339),
+		UTCOffset: now.Format("-07:00"), LocalTime: now.Format(time.RFC3339),
 		Proxy: map[string]string{}, Resolvers: resolvers(), ConfigFile: s.File,
 	}
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {

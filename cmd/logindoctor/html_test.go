@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"image"
@@ -85,4 +86,40 @@ func darkShare(img image.Image) float64 {
 		}
 	}
 	return float64(dark) / float64(total)
+}
+
+// TestBundleCarriesTheScreenshot runs the browser check and expects its
+// screenshot, a real picture of the login page, inside the ticket bundle.
+func TestBundleCarriesTheScreenshot(t *testing.T) {
+	requireBrowser(t)
+	w := newWorld(t, certs.Valid, crm.Options{})
+	bundle := filepath.Join(t.TempDir(), "ticket.zip")
+	code, out, errOut := runCLI(t, w.env(nil), w.url, "--ca-file", w.caFile, "--check-timeout", "15s", "--skip", "device.browsers", "--bundle", bundle)
+	if code != exitPass {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	zr, err := zip.OpenReader(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "screenshot.png" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("screenshot.png is not a PNG: %v", err)
+		}
+		if darkShare(img) < 0.001 {
+			t.Fatal("screenshot.png is blank")
+		}
+		return
+	}
+	t.Fatal("the bundle has no screenshot.png")
 }
