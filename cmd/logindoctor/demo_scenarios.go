@@ -43,12 +43,17 @@ func demoScenarios() []demoScenario {
 		{"firewall", firewall},
 		{"dns-nxdomain", dnsNXDomain},
 		{"hosts-override", hostsOverride},
+		{"dns-servfail", dnsFails(dnsserver.ServFail)},
+		{"dns-timeout", dnsFails(dnsserver.Silent)},
 		{"account-locked", accountLocked},
 		{"password-expired", passwordExpired},
 		{"outside-hours", outsideHours},
 		{"ip-not-allowed", ipNotAllowed},
 		{"proxy-auth", proxyAuth},
+		{"proxy-denied", proxyDenied},
+		{"proxy-down", proxyDown},
 		{"pac-broken", pacBroken},
+		{"pac-unreachable", pacUnreachable},
 		{"via-pac-proxy", viaPACProxy},
 		{"cookie-rejected", loginPage(loginpages.CookieRejected)},
 		{"script-error", loginPage(loginpages.ScriptError)},
@@ -109,6 +114,17 @@ func dnsNXDomain(w *demoWorld) error {
 		return err
 	}
 	return crmNamed(w, certs.Valid, crm.Options{})
+}
+
+// dnsFails: the company's DNS server fails (SERVFAIL) or does not answer.
+func dnsFails(mode dnsserver.Mode) func(w *demoWorld) error {
+	return func(w *demoWorld) error {
+		w.target.CheckTimeout = 3 * time.Second
+		if err := w.useDNS(dnsserver.Zone{demoHost: dnsserver.Fail(mode)}, ""); err != nil {
+			return err
+		}
+		return crmNamed(w, certs.Valid, crm.Options{})
+	}
 }
 
 // hostsOverride: an old hosts-file line sends the CRM's name to the wrong
@@ -301,5 +317,49 @@ func firewall(w *demoWorld) error {
 	w.tweak = append(w.tweak, func(env *checks.Env) {
 		env.Dialer = faultnet.ByAddr{Rules: map[string]faultnet.Dialer{addr: faultnet.BlackHole{}}, Default: env.Dialer}
 	})
+	return nil
+}
+
+// proxyDenied: the company proxy does not allow the CRM's address.
+func proxyDenied(w *demoWorld) error {
+	srv, err := w.startCRMWith(certs.Valid, crm.Options{})
+	if err != nil {
+		return err
+	}
+	p, err := proxy.Start(proxy.Config{Deny: []string{srv.Addr()}})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, p.Close)
+	w.target.Proxy.URL = p.URL().String()
+	return nil
+}
+
+// proxyDown: the proxy this computer is set to use does not answer.
+func proxyDown(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	ln.Close() // a proxy address where nothing listens
+	w.target.Proxy.URL = "http://" + addr
+	return nil
+}
+
+// pacUnreachable: the PAC file's server answers 404.
+func pacUnreachable(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	pac, err := proxy.StartPAC(proxy.PACConfig{Status: 404})
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, pac.Close)
+	w.target.Proxy.PACURL = pac.URL()
 	return nil
 }

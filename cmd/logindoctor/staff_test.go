@@ -144,7 +144,8 @@ func TestDemoScenariosGiveTheirCode(t *testing.T) {
 		"dns-nxdomain": "DNS_NXDOMAIN", "hosts-override": "DNS_HOSTS_OVERRIDE", "account-locked": "ACCOUNT_LOCKED",
 		"password-expired": "ACCOUNT_PASSWORD_EXPIRED", "outside-hours": "POLICY_OUTSIDE_HOURS", "ip-not-allowed": "POLICY_IP_NOT_ALLOWED",
 		"slow": "HTTP_SLOW", "proxy-auth": "PROXY_AUTH_REQUIRED", "pac-broken": "PAC_ERROR", "via-pac-proxy": "",
-		"clock-behind": "CLOCK_SKEW", "port-closed": "NET_REFUSED", "firewall": "NET_TIMEOUT",
+		"clock-behind": "CLOCK_SKEW", "dns-servfail": "DNS_SERVFAIL", "dns-timeout": "DNS_TIMEOUT",
+		"proxy-denied": "PROXY_DENIED", "proxy-down": "PROXY_UNREACHABLE", "pac-unreachable": "PROXY_PAC_UNREACHABLE", "port-closed": "NET_REFUSED", "firewall": "NET_TIMEOUT",
 	}
 	browserWant := map[string]string{
 		"cookie-rejected": "BROWSER_COOKIE_REJECTED", "script-error": "BROWSER_JS_ERROR", "blocked-file": "BROWSER_RESOURCE_BLOCKED",
