@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/reach"
 )
 
 // ID is the check's stable ID.
@@ -37,6 +38,26 @@ func (*Check) Info() checks.Info {
 		DependsOn: []string{"net.reach"},
 		About:     "certificate chain, host name, validity, TLS version, interception",
 	}
+}
+
+var _ checks.BlockDecider = (*Check)(nil)
+
+// BlockedBy runs the check when the login host itself was reached, even if
+// another endpoint (an SSO or API host) was not: that endpoint's failure is
+// net.reach's finding, and the login page's certificate can still be read.
+func (*Check) BlockedBy(deps checks.Deps) string {
+	r, ok := deps["net.reach"]
+	if !ok || !r.Blocks() {
+		return ""
+	}
+	if facts, ok := r.Data.(reach.Facts); ok && r.Status != checks.StatusError {
+		for _, e := range facts.Endpoints {
+			if e.Role == "login" && e.Reachable() {
+				return ""
+			}
+		}
+	}
+	return "net.reach"
 }
 
 // Run connects to the login host along its route and judges its TLS.
