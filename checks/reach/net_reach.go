@@ -62,10 +62,26 @@ func (c *check) BlockedBy(deps checks.Deps) string {
 		return depRoute
 	}
 	route, _ := routeFrom(deps)
-	if r, ok := deps[depDNS]; ok && r.Blocks() && route.Direct() {
+	if r, ok := deps[depDNS]; ok && r.Blocks() && route.Direct() && !loginResolved(r) {
 		return depDNS
 	}
 	return ""
+}
+
+// loginResolved reports whether dns.resolve found the login host even
+// though it failed (for an SSO or API endpoint): the login host can still
+// be reached, and the endpoint stays dns.resolve's finding.
+func loginResolved(r checks.Result) bool {
+	facts, ok := r.Data.(dnsresolve.Facts)
+	if !ok || r.Status == checks.StatusError {
+		return false
+	}
+	for _, h := range facts.Hosts {
+		if h.Role == dnsresolve.RoleLogin {
+			return h.Resolved()
+		}
+	}
+	return false
 }
 
 // routeFrom is proxy.route's route to the CRM; direct when absent.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -226,6 +227,8 @@ func TestBlockedBy(t *testing.T) {
 		{"dns failed, no route known", checks.Deps{depDNS: fail}, depDNS},
 		{"dns failed behind a proxy", checks.Deps{depRoute: proxied, depDNS: fail}, ""},
 		{"dns warn", checks.Deps{depRoute: pass, depDNS: checks.Finding(checks.StatusWarn, "DNS_MISMATCH", checks.SeverityLow, checks.OwnerIT, "")}, ""},
+		{"dns failed for an endpoint only", checks.Deps{depRoute: pass, depDNS: dnsFailed(true)}, ""},
+		{"dns failed for the login host", checks.Deps{depRoute: pass, depDNS: dnsFailed(false)}, depDNS},
 	}
 	c := NewCheck().(checks.BlockDecider)
 	for _, tc := range tests {
@@ -270,4 +273,16 @@ func TestWithoutDNSFacts(t *testing.T) {
 	e = env(t, "https://crm.test:"+port(ln)+"/", nil, []string{"gone.test:443"}, nil)
 	want{code: dnsresolve.CodeNXDomain, status: checks.StatusFail, severity: checks.SeverityHigh,
 		params: map[string]string{"host": "gone.test"}}.check(t, run(t, c, e, checks.Deps{}))
+}
+
+// dnsFailed is a failed dns.resolve whose facts say whether the login host
+// resolved (an SSO endpoint did not).
+func dnsFailed(loginResolved bool) checks.Result {
+	r := checks.Finding(checks.StatusFail, "DNS_NXDOMAIN", checks.SeverityHigh, checks.OwnerIT, "x")
+	login := dnsresolve.HostFacts{Host: "crm.test", Role: dnsresolve.RoleLogin, Code: "DNS_NXDOMAIN"}
+	if loginResolved {
+		login.Code, login.Addrs = "OK", []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	}
+	r.Data = dnsresolve.Facts{Hosts: []dnsresolve.HostFacts{login, {Host: "sso.test", Role: dnsresolve.RoleEndpoint, Code: "DNS_NXDOMAIN"}}}
+	return r
 }
