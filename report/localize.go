@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"unicode"
+
+	"github.com/logindoctor/logindoctor/checks"
 )
 
 // Localize re-derives every localized text of the report — result
@@ -20,7 +22,7 @@ func (r *Report) Localize(lang string) {
 			tech = e.Summary
 		}
 		e.Summary, e.TechnicalSummary = tech, ""
-		if s, ok := tr.lookup(e.Code+".summary", r.messageData(tr, *e)); ok && s != tech {
+		if s, ok := tr.lookup(summaryID(tr, *e), r.messageData(tr, *e)); ok && s != tech {
 			e.Summary, e.TechnicalSummary = s, tech
 		}
 		byCheck[e.Check] = *e
@@ -46,6 +48,16 @@ func (r *Report) Localize(lang string) {
 			})
 		}
 	}
+}
+
+// summaryID is the message of a result's localized summary: its code's,
+// or for a passing check in a language other than English (whose readers
+// cannot use the technical English line) the check's own pass line.
+func summaryID(tr *Translator, e Entry) string {
+	if e.Code == checks.CodeOK && tr.Lang() != defaultLang {
+		return "pass." + e.Check + ".summary"
+	}
+	return e.Code + ".summary"
 }
 
 // messageData is what a finding's templates may use: its params, plus the
