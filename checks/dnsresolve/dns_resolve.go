@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -93,13 +94,18 @@ func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
 	for _, r := range env.Target.DNS.ReferenceResolvers {
 		g.references = append(g.references, withDefaultPort(r))
 	}
-	if env.GOOS == "windows" || env.ResolvConf == "" {
+	switch {
+	case env.GOOS == "windows" && runtime.GOOS == "windows":
+		if ns, err := osNameservers(); err != nil || len(ns) == 0 {
+			setup["nameservers"] = "not read from Windows' adapter settings: the system resolver's answer only"
+		} else {
+			g.nameservers = ns
+			setup["nameservers"] = ns
+		}
+	case env.GOOS == "windows" || env.ResolvConf == "":
 		setup["nameservers"] = "not read on " + env.GOOS + ": the system resolver's answer only"
-	} else if ns, err := systemNameservers(env.ResolvConf); err != nil {
-		setup["nameservers_error"] = err.Error()
-	} else {
-		g.nameservers = ns
-		setup["nameservers"] = ns
+	default:
+		g.nameserversFrom(env.ResolvConf, setup)
 	}
 	hosts, err := readHosts(env.HostsFile)
 	if err != nil {
@@ -107,6 +113,17 @@ func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
 	}
 	g.hosts = hosts
 	return g, setup
+}
+
+// nameserversFrom reads the nameservers of a resolv.conf file into g.
+func (g *gatherer) nameserversFrom(path string, setup map[string]any) {
+	ns, err := systemNameservers(path)
+	if err != nil {
+		setup["nameservers_error"] = err.Error()
+		return
+	}
+	g.nameservers = ns
+	setup["nameservers"] = ns
 }
 
 func withDefaultPort(server string) string {
