@@ -187,7 +187,7 @@ func (v *visit) run(ctx context.Context) checks.Result {
 		v.ev["ca_file"] = note
 	}
 	if err := v.s.start(pctx, spec); err != nil {
-		if launchTimedOut(err) {
+		if launchTimedOut(err) || pctx.Err() != nil {
 			v.out.TimedOut, v.out.Phase = true, "launch"
 			if lockBusy() {
 				v.ev["launch_note"] = "127.0.0.1:2978 (the lock port of rod's leakless guard) is held by another program; Chrome cannot start until it is free"

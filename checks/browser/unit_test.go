@@ -2,6 +2,8 @@ package browser
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -309,5 +311,22 @@ func TestLaunchWaitsForLeaklessLockUnderDeadline(t *testing.T) {
 			t.Fatalf("profile dir left: %v", leftDirs(t, c.tempDir))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestLaunchTimedOut(t *testing.T) {
+	ioTimeout := &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{context.DeadlineExceeded, true},
+		{fmt.Errorf("browser: connect: %w", ioTimeout), true},
+		{fmt.Errorf("browser: launch: %w", context.Canceled), true},
+		{errors.New("exec: no such file"), false},
+	} {
+		if got := launchTimedOut(tc.err); got != tc.want {
+			t.Errorf("launchTimedOut(%v) = %t, want %t", tc.err, got, tc.want)
+		}
 	}
 }
