@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -456,5 +457,29 @@ func TestProfileInWorkingDirectory(t *testing.T) {
 	}
 	if r := decode(t, out.String()); r.Fixes[0].Code != "TLS_EXPIRED" {
 		t.Fatalf("profile not used: %+v", r.Fixes)
+	}
+}
+
+// TestUnreachableEndpointDoesNotHideTheLoginPage: an SSO endpoint that
+// refuses is net.reach's finding, and the login host's certificate and
+// page are still checked.
+func TestUnreachableEndpointDoesNotHideTheLoginPage(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	env := w.env(map[string]string{"LOGINDOCTOR_ENDPOINTS": closed})
+	code, out, _ := runCLI(t, env, quick(w, "--format", "json")...)
+	r := decode(t, out)
+	if code != exitFail || len(r.Fixes) == 0 || r.Fixes[0].Code != "NET_REFUSED" {
+		t.Fatalf("exit %d, fixes %+v; want NET_REFUSED first", code, r.Fixes)
+	}
+	for _, res := range r.Results {
+		if (res.Check == "tls.certificate" || res.Check == "http.login") && res.Status != "pass" {
+			t.Errorf("%s = %s %s; the login host itself is fine", res.Check, res.Status, res.Code)
+		}
 	}
 }
