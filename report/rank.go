@@ -1,7 +1,9 @@
 package report
 
 import (
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -13,6 +15,8 @@ type explanation struct {
 	name    string
 	cause   pattern
 	symptom pattern
+	// fits, when set, must also hold for the pair (facts beyond codes).
+	fits func(cause, symptom Entry) bool
 }
 
 // pattern matches findings. Empty Checks or Codes match anything; a code
@@ -31,23 +35,58 @@ func explanations() []explanation {
 	return []explanation{
 		{"a wrong clock makes valid certificates look expired or not yet valid",
 			pattern{Checks: []string{"clock.skew"}, Codes: []string{"CLOCK_SKEW", "CLOCK_SKEW_WARN"}},
-			pattern{Codes: []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID", "BROWSER_CERT_ERROR"}}},
+			pattern{Codes: []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID", "BROWSER_CERT_ERROR"}}, clockFits},
 		{"a hosts-file entry sends the browser to the wrong server",
 			pattern{Checks: []string{"dns.resolve"}, Codes: []string{"DNS_HOSTS_OVERRIDE"}},
-			pattern{Codes: []string{"TLS_HOSTNAME_MISMATCH", "TLS_UNTRUSTED", "NET_*", "HTTP_*", "BROWSER_*"}}},
+			pattern{Codes: []string{"TLS_HOSTNAME_MISMATCH", "TLS_UNTRUSTED", "NET_*", "HTTP_*", "BROWSER_*"}}, nil},
 		{"no name lookup or no usable proxy: nothing after it can work",
 			pattern{Checks: []string{"dns.resolve", "proxy.route"}, FailOnly: true},
-			pattern{Codes: anyDownstream}},
+			pattern{Codes: anyDownstream}, nil},
 		{"an unreachable server explains TLS, HTTP and browser failures",
 			pattern{Checks: []string{"net.reach"}, FailOnly: true},
-			pattern{Codes: []string{"TLS_*", "HTTP_*", "BROWSER_*"}}},
+			pattern{Codes: []string{"TLS_*", "HTTP_*", "BROWSER_*"}}, nil},
 		{"a bad certificate explains the browser's certificate error and HTTP failures",
 			pattern{Checks: []string{"tls.certificate"}, FailOnly: true},
-			pattern{Codes: []string{"BROWSER_CERT_ERROR", "HTTP_*"}}},
+			pattern{Codes: []string{"BROWSER_CERT_ERROR", "HTTP_*"}}, nil},
 		{"a company inspection CA explains the browser's certificate error",
 			pattern{Codes: []string{"TLS_INTERCEPTED"}},
-			pattern{Codes: []string{"BROWSER_CERT_ERROR"}}},
+			pattern{Codes: []string{"BROWSER_CERT_ERROR"}}, nil},
 	}
+}
+
+// clockFits says whether the clock's offset can explain a certificate's
+// validity finding: a fast clock makes certificates look expired, a slow
+// one not yet valid, and only by about as many days as the clock is off.
+// Without the facts (an older report) the rule holds as before.
+func clockFits(clock, cert Entry) bool {
+	skew, ok := number(clock.Evidence["skew_s"])
+	if !ok {
+		return true
+	}
+	switch cert.Code {
+	case "TLS_EXPIRED", "TLS_NOT_YET_VALID":
+		if (cert.Code == "TLS_EXPIRED") != (skew > 0) {
+			return false
+		}
+		days, err := strconv.Atoi(cert.Params["days"])
+		return err != nil || float64(days) <= math.Abs(skew)/86400+1
+	case "BROWSER_CERT_ERROR":
+		return strings.Contains(cert.Params["error"], "DATE")
+	}
+	return true
+}
+
+// number reads a JSON-ish number (float64 after a JSON round trip).
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
 }
 
 func (p pattern) matches(e Entry) bool {
@@ -72,7 +111,7 @@ func matchAny(patterns []string, s string) bool {
 // explains reports whether cause probably explains symptom.
 func explains(cause, symptom Entry) bool {
 	for _, x := range explanations() {
-		if x.cause.matches(cause) && x.symptom.matches(symptom) {
+		if x.cause.matches(cause) && x.symptom.matches(symptom) && (x.fits == nil || x.fits(cause, symptom)) {
 			return true
 		}
 	}

@@ -45,6 +45,16 @@ func TestExplanationRules(t *testing.T) {
 			res(clock, dev, warn, "CLOCK_SKEW_WARN", low), res("http.login", net, fail, "TLS_EXPIRED", crit), true},
 		{"clock skew explains the browser's certificate error",
 			res(clock, dev, fail, "CLOCK_SKEW", crit), res("browser.page", brw, fail, "BROWSER_CERT_ERROR", crit), true},
+		{"a clock 5 min fast explains a certificate expired today",
+			skewed(300, "CLOCK_SKEW"), withDays(res("tls.certificate", net, fail, "TLS_EXPIRED", crit), "0"), true},
+		{"a clock 5 min fast does not explain a certificate expired 8 days ago",
+			skewed(300, "CLOCK_SKEW"), withDays(res("tls.certificate", net, fail, "TLS_EXPIRED", crit), "8"), false},
+		{"a fast clock does not make a certificate look not yet valid",
+			skewed(3*86400, "CLOCK_SKEW"), withDays(res("tls.certificate", net, fail, "TLS_NOT_YET_VALID", crit), "1"), false},
+		{"a clock 3 days slow explains a certificate valid in 2 days",
+			skewed(-3*86400, "CLOCK_SKEW"), withDays(res("tls.certificate", net, fail, "TLS_NOT_YET_VALID", crit), "2"), true},
+		{"a skewed clock explains Chrome's date error only",
+			skewed(-3*86400, "CLOCK_SKEW"), res("browser.page", brw, fail, "BROWSER_CERT_ERROR", crit).WithParam("error", "net::ERR_CERT_COMMON_NAME_INVALID"), false},
 		{"unverified clock explains nothing",
 			res(clock, dev, warn, "CLOCK_UNVERIFIED", low), res("tls.certificate", net, fail, "TLS_EXPIRED", crit), false},
 		{"clock skew does not explain a hostname mismatch",
@@ -231,3 +241,14 @@ func TestFollowToRootStopsOnCycles(t *testing.T) {
 		t.Errorf("chain 2→1→0: root = %d, want 0", got)
 	}
 }
+
+// skewed is a clock finding with its measured offset (positive: fast).
+func skewed(seconds float64, code string) checks.Result {
+	st := fail
+	if code == "CLOCK_SKEW_WARN" {
+		st = warn
+	}
+	return res(clock, dev, st, code, crit).With("skew_s", seconds)
+}
+
+func withDays(r checks.Result, days string) checks.Result { return r.WithParam("days", days) }
