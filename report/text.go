@@ -50,7 +50,7 @@ func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 		fmt.Fprintln(bw, oneLine(v.StartHere))
 	}
 	writeTextFixes(bw, v, p)
-	writeTextChecks(bw, v, p)
+	writeTextChecks(bw, v, p, opts.Verbose)
 	if opts.Verbose {
 		writeTextDetails(bw, v, p)
 	}
@@ -76,14 +76,26 @@ func writeTextFixes(w io.Writer, v *view, p palette) {
 	}
 }
 
-func writeTextChecks(w io.Writer, v *view, p palette) {
+// writeTextChecks lists the checks, one line each. Without verbose, the
+// checks that are not set up share one line: for the person at the
+// keyboard they are not news, and the settings they need are IT's business.
+func writeTextChecks(w io.Writer, v *view, p palette, verbose bool) {
 	fmt.Fprintf(w, "\n%s\n", p.bold(v.t("section.checks")))
+	var notSetUp []string
 	for _, e := range v.Entries {
+		if !verbose && e.Code == checks.CodeNotConfigured {
+			notSetUp = append(notSetUp, e.Name)
+			continue
+		}
 		line := p.status(e.Status, e.Icon) + " " + e.Name
 		if e.Note != "" {
 			line += p.faint(" — " + oneLine(e.Note))
 		}
 		fmt.Fprintln(w, "  "+line)
+	}
+	if len(notSetUp) > 0 {
+		names := strings.Join(notSetUp, v.t("punct.list"))
+		fmt.Fprintln(w, "  "+p.faint(icon(checks.StatusSkip)+" "+v.tr.T("checks.not_set_up", map[string]any{"names": names})))
 	}
 }
 
