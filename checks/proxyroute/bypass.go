@@ -4,6 +4,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/logindoctor/logindoctor/checks/proxyroute/pac"
 )
 
 // bypassed reports whether host skips the system's manual proxy, and the
@@ -46,7 +48,7 @@ func bypassed(host string, local bool, patterns []string) (string, bool) {
 		if strings.HasPrefix(p, ".") {
 			p = "*" + p
 		}
-		if wildMatch(host, p) || strings.HasPrefix(p, "*.") && host == p[2:] {
+		if pac.Glob(host, p) || strings.HasPrefix(p, "*.") && host == p[2:] {
 			return raw, true
 		}
 	}
@@ -73,28 +75,4 @@ func parseRange(p string) *net.IPNet {
 		return nil
 	}
 	return n
-}
-
-// wildMatch matches s against p where '*' is any run and '?' one character.
-func wildMatch(s, p string) bool {
-	si, pi, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			si++
-			pi++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi, mark = star+1, mark+1
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }

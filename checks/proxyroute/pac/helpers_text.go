@@ -23,11 +23,11 @@ func localHostOrDomainIs(host, hostdom string) bool {
 // dnsDomainLevels is the number of dots in host.
 func dnsDomainLevels(host string) int { return strings.Count(host, ".") }
 
-// shExpMatch matches str against a shell expression: '*' is any run of
-// characters (including '/'), '?' is one character, anything else is
-// literal. It runs in O(len(str)·len(pat)) worst case, never backtracks
-// exponentially.
-func shExpMatch(str, pat string) bool {
+// Glob is PAC's shExpMatch, also used for the bypass lists of the system
+// proxy settings: '*' is any run of characters (including '/'), '?' is one
+// character, anything else is literal. It runs in O(len(str)·len(pat)) at
+// worst and never backtracks exponentially.
+func Glob(str, pat string) bool {
 	s, p := []rune(str), []rune(pat)
 	si, pi := 0, 0
 	star, mark := -1, 0

@@ -63,7 +63,7 @@ func (e *Evaluator) install(ctx context.Context, vm *goja.Runtime) error {
 			return vm.ToValue(localHostOrDomainIs(str(c, 0), str(c, 1)))
 		},
 		"dnsDomainLevels": func(c goja.FunctionCall) goja.Value { return vm.ToValue(dnsDomainLevels(str(c, 0))) },
-		"shExpMatch":      func(c goja.FunctionCall) goja.Value { return vm.ToValue(shExpMatch(str(c, 0), str(c, 1))) },
+		"shExpMatch":      func(c goja.FunctionCall) goja.Value { return vm.ToValue(Glob(str(c, 0), str(c, 1))) },
 		"isResolvable":    func(c goja.FunctionCall) goja.Value { return vm.ToValue(d.isResolvable(str(c, 0))) },
 		"dnsResolve":      func(c goja.FunctionCall) goja.Value { return orNull(d.dnsResolve(str(c, 0))) },
 		"myIpAddress":     func(goja.FunctionCall) goja.Value { return vm.ToValue(d.myIPAddress()) },
