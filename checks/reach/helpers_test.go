@@ -15,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 )
 
 // checkTimeout is the check's deadline in these tests.
@@ -59,15 +60,15 @@ func dualListen(t *testing.T) string {
 	return ""
 }
 
-// closedPort is a loopback port with nothing listening.
+// closedPort is a loopback port that refuses connections for the test.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, release, err := faultnet.RefusingAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := port(ln)
-	ln.Close()
+	t.Cleanup(release)
+	_, p, _ := net.SplitHostPort(addr)
 	return p
 }
 

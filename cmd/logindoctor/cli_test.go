@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
@@ -465,12 +465,11 @@ func TestProfileInWorkingDirectory(t *testing.T) {
 // page are still checked.
 func TestUnreachableEndpointDoesNotHideTheLoginPage(t *testing.T) {
 	w := newWorld(t, certs.Valid, crm.Options{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	closed, release, err := faultnet.RefusingAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := ln.Addr().String()
-	ln.Close()
+	t.Cleanup(release)
 	env := w.env(map[string]string{"LOGINDOCTOR_ENDPOINTS": closed})
 	code, out, _ := runCLI(t, env, quick(w, "--format", "json")...)
 	r := decode(t, out)

@@ -16,6 +16,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
 )
 
@@ -131,6 +132,17 @@ func (w *demoWorld) startCRMWith(k certs.Kind, opts crm.Options) (*crm.Server, e
 	}
 	opts.Cert = cert
 	return w.startCRM(opts)
+}
+
+// refusingAddr is a loopback address that refuses connections while the
+// scenario runs.
+func (w *demoWorld) refusingAddr() (string, error) {
+	addr, release, err := faultnet.RefusingAddr()
+	if err != nil {
+		return "", err
+	}
+	w.closers = append(w.closers, func() error { release(); return nil })
+	return addr, nil
 }
 
 // startNTP starts a fixture NTP server with skew and uses it as the only

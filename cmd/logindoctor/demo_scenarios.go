@@ -296,12 +296,10 @@ func clockBehind(w *demoWorld) error {
 // portClosed: the CRM's server is there, but nothing answers on its port
 // (the service is down, or a firewall rejects the connection).
 func portClosed(w *demoWorld) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := w.refusingAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close() // now nothing listens there
 	w.target.URL, err = parseLoginURL("https://" + addr + "/login")
 	return err
 }
@@ -340,12 +338,10 @@ func proxyDown(w *demoWorld) error {
 	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := w.refusingAddr() // a proxy address where nothing listens
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close() // a proxy address where nothing listens
 	w.target.Proxy.URL = "http://" + addr
 	return nil
 }
