@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logindoctor/logindoctor/fixtures/faultnet"
+
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/proxyroute/pac"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
@@ -178,15 +180,14 @@ func hangingProxy(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// closedAddr is a loopback address where nothing listens.
+// closedAddr is a loopback address that refuses connections for the test.
 func closedAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, release, err := faultnet.RefusingAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	t.Cleanup(release)
 	return addr
 }
 
