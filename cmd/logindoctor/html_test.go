@@ -16,6 +16,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/fixtures/proxy"
 )
 
 // headless runs the machine's Chrome/Chromium once on a file with extra
@@ -122,4 +123,24 @@ func TestBundleCarriesTheScreenshot(t *testing.T) {
 		return
 	}
 	t.Fatal("the bundle has no screenshot.png")
+}
+
+// TestBrowserTakesTheProxyRoute: with a proxy in the environment, Chrome
+// reaches even a loopback CRM through it, as the other checks do.
+func TestBrowserTakesTheProxyRoute(t *testing.T) {
+	requireBrowser(t)
+	w := newWorld(t, certs.Valid, crm.Options{})
+	p, err := proxy.Start(proxy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	env := w.env(map[string]string{"HTTPS_PROXY": p.URL().String()})
+	code, out, errOut := runCLI(t, env, w.url, "--ca-file", w.caFile, "--check-timeout", "15s", "--only", "browser.page", "--format", "json")
+	if code != exitPass {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if p.Connects() == 0 {
+		t.Fatal("Chrome did not go through the proxy")
+	}
 }
