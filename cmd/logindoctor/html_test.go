@@ -130,17 +130,24 @@ func TestBundleCarriesTheScreenshot(t *testing.T) {
 func TestBrowserTakesTheProxyRoute(t *testing.T) {
 	requireBrowser(t)
 	w := newWorld(t, certs.Valid, crm.Options{})
-	p, err := proxy.Start(proxy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	env := w.env(map[string]string{"HTTPS_PROXY": p.URL().String()})
-	code, out, errOut := runCLI(t, env, w.url, "--ca-file", w.caFile, "--check-timeout", "15s", "--only", "browser.page", "--format", "json")
-	if code != exitPass {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
-	}
-	if p.Connects() == 0 {
-		t.Fatal("Chrome did not go through the proxy")
+	for name, cfg := range map[string]proxy.Config{"open proxy": {}, "proxy with a password": {User: "alice", Password: "pw-7Qx"}} {
+		t.Run(name, func(t *testing.T) {
+			p, err := proxy.Start(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { p.Close() })
+			env := w.env(map[string]string{"HTTPS_PROXY": p.URLWithAuth(cfg.User, cfg.Password).String()})
+			if cfg.User == "" {
+				env["HTTPS_PROXY"] = p.URL().String()
+			}
+			code, out, errOut := runCLI(t, env, w.url, "--ca-file", w.caFile, "--check-timeout", "15s", "--only", "browser.page", "--format", "json")
+			if code != exitPass {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			if p.Connects() == 0 {
+				t.Fatal("Chrome did not go through the proxy")
+			}
+		})
 	}
 }
