@@ -38,7 +38,7 @@ func explanations() []explanation {
 			pattern{Codes: []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID", "BROWSER_CERT_ERROR"}}, clockFits},
 		{"a hosts-file entry sends the browser to the wrong server",
 			pattern{Checks: []string{"dns.resolve"}, Codes: []string{"DNS_HOSTS_OVERRIDE"}},
-			pattern{Codes: []string{"TLS_HOSTNAME_MISMATCH", "TLS_UNTRUSTED", "NET_*", "HTTP_*", "BROWSER_*"}}, nil},
+			pattern{Codes: anyDownstream}, nil},
 		{"no name lookup or no usable proxy: nothing after it can work",
 			pattern{Checks: []string{"dns.resolve", "proxy.route"}, FailOnly: true},
 			pattern{Codes: anyDownstream}, nil},

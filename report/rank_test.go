@@ -63,6 +63,8 @@ func TestExplanationRules(t *testing.T) {
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("tls.certificate", net, fail, "TLS_HOSTNAME_MISMATCH", crit), true},
 		{"hosts override explains untrusted certificate",
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("tls.certificate", net, fail, "TLS_UNTRUSTED", crit), true},
+		{"hosts override explains any certificate finding of the wrong server",
+			res("dns.resolve", net, fail, "DNS_HOSTS_OVERRIDE", high), res("tls.certificate", net, fail, "TLS_EXPIRED", crit), true},
 		{"hosts override explains refused connection",
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("net.reach", net, fail, "NET_REFUSED", crit), true},
 		{"hosts override explains HTTP status",
