@@ -71,8 +71,6 @@ func TestExplanationRules(t *testing.T) {
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("http.login", net, fail, "HTTP_STATUS", crit), true},
 		{"hosts override explains a browser finding",
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("browser.page", brw, fail, "BROWSER_NO_LOGIN_FORM", crit), true},
-		{"hosts override does not explain an expired certificate",
-			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("tls.certificate", net, fail, "TLS_EXPIRED", crit), false},
 		{"hosts override does not explain a locked account",
 			res("dns.resolve", net, warn, "DNS_HOSTS_OVERRIDE", high), res("account.status", acc, fail, "ACCOUNT_LOCKED", crit), false},
 		{"failing name lookup explains timeouts",
