@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/html/charset"
+
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 )
@@ -167,13 +169,27 @@ func maintenance(pg *page) (string, bool) {
 	if pg.status == http.StatusServiceUnavailable && pg.header.Get("Retry-After") != "" {
 		return "503 with Retry-After: " + pg.header.Get("Retry-After"), true
 	}
-	if m := titleRE.FindSubmatch(pg.body); m != nil && saysMaintenance(m[1], titleMarks()) {
+	body := utf8Body(pg)
+	if m := titleRE.FindSubmatch(body); m != nil && saysMaintenance(m[1], titleMarks()) {
 		return "page title: " + strings.TrimSpace(string(bytes.Join(bytes.Fields(m[1]), []byte(" ")))), true
 	}
-	if !passwordRE.Match(pg.body) && saysMaintenance(pg.body, bodyMarks()) {
+	if !passwordRE.Match(body) && saysMaintenance(body, bodyMarks()) {
 		return "the page says it is down for maintenance", true
 	}
 	return "", false
+}
+
+// utf8Body is the page's body in UTF-8: Chinese CRMs often still serve
+// GBK or Big5 pages, whose maintenance wording would not match otherwise.
+func utf8Body(pg *page) []byte {
+	enc, name, _ := charset.DetermineEncoding(pg.body, pg.header.Get("Content-Type"))
+	if enc == nil || name == "utf-8" || name == "windows-1252" {
+		return pg.body
+	}
+	if out, err := enc.NewDecoder().Bytes(pg.body); err == nil {
+		return out
+	}
+	return pg.body
 }
 
 func saysMaintenance(text []byte, marks []string) bool {
