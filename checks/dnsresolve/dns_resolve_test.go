@@ -44,9 +44,7 @@ func startDNS(t *testing.T, z dnsserver.Zone) *dnsserver.Server {
 
 // fixtureResolver is a Go resolver whose every query goes to addr.
 func fixtureResolver(addr string, d checks.Dialer) *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return d.DialContext(ctx, network, addr)
-	}}
+	return dnsserver.ResolverAt(addr, d)
 }
 
 func (s setup) run(t *testing.T) checks.Result {

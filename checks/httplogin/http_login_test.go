@@ -98,10 +98,7 @@ func (w *world) run(env *checks.Env) checks.Result {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 	defer cancel()
-	check := &httplogin.Login{Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, w.dns.Addr())
-	}}}
+	check := &httplogin.Login{Resolver: w.dns.Resolver()}
 	start := time.Now()
 	res := check.Run(ctx, env, checks.Deps{})
 	if d := time.Since(start); d > checkTimeout+lateness {

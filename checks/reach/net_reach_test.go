@@ -259,11 +259,7 @@ func TestWithoutDNSFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ns.Close() })
-	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, ns.Addr())
-	}}
-	c := New(Options{Resolver: resolver})
+	c := New(Options{Resolver: ns.Resolver()})
 	routeOnly := checks.Deps{depRoute: deps(direct(), dnsresolve.Facts{})[depRoute]}
 
 	e := env(t, "https://crm.test:"+port(ln)+"/", nil, nil, nil)

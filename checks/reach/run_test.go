@@ -59,9 +59,7 @@ func TestBlackHoledRunEndsInTime(t *testing.T) {
 			u, _ := url.Parse("https://crm.test/login")
 			env := checks.NewEnv(checks.Target{URL: u, Endpoints: []string{"sso.test:443"}})
 			env.Dialer, env.ResolvConf, env.HostsFile, env.GOOS = tc.dialer, resolvConf, filepath.Join(dir, "hosts"), "linux"
-			resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				return tc.dialer.DialContext(ctx, network, ns.Addr())
-			}}
+			resolver := dnsserver.ResolverAt(ns.Addr(), tc.dialer)
 			reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: resolver}), routeCheck{}, reach.NewCheck())
 			if err != nil {
 				t.Fatal(err)

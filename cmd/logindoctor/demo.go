@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,13 +173,10 @@ func (w *demoWorld) useDNS(zone dnsserver.Zone, hosts string) error {
 	if err := os.WriteFile(hostsFile, []byte(hosts), 0o644); err != nil {
 		return err
 	}
-	addr := srv.Addr()
+	resolver := srv.Resolver()
 	w.tweak = append(w.tweak, func(env *checks.Env) {
 		env.ResolvConf, env.HostsFile = resolvConf, hostsFile
-		env.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		}}
+		env.Resolver = resolver
 	})
 	return nil
 }
