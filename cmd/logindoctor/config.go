@@ -132,18 +132,10 @@ func (l *loader) readFile(path string) error {
 	}
 	l.v.SetConfigType("yaml")
 	if err := l.v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return configErrorf("config file %s is not valid YAML: %v", path, trimViperErr(err))
+		return configErrorf("config file %s is not valid YAML (%s)", path, describeYAMLError(err))
 	}
 	l.file = path
 	return l.unknownFileKeys()
-}
-
-func trimViperErr(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, "yaml: "); i >= 0 {
-		return s[i:]
-	}
-	return s
 }
 
 // unknownFileKeys rejects keys the file sets that logindoctor does not know.
@@ -162,7 +154,7 @@ func (l *loader) unknownFileKeys() error {
 	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
-		return configErrorf("unknown config key %q in %s (known keys: see `logindoctor --help` and the README)", bad[0], l.file)
+		return configErrorf("unknown config key %s in %s (known keys: see `logindoctor --help` and the README)", quoteKeyName(bad[0]), l.file)
 	}
 	return nil
 }
