@@ -16,9 +16,10 @@ func main() {
 }
 
 // run is main without os.Exit: it builds the app and executes the command
-// line, ending the run cleanly on Ctrl-C or SIGTERM.
+// line, ending the run cleanly — report, clean-up, exit 3 — on Ctrl-C,
+// SIGTERM or SIGHUP (the terminal was closed).
 func run(args []string, ios *IOStreams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	a, err := newApp(ios, args)
 	if err != nil {
