@@ -21,6 +21,7 @@ func (r *Report) Localize(lang string) {
 		if tech == "" {
 			tech = e.Summary
 		}
+		tech = safeLine(tech)
 		e.Summary, e.TechnicalSummary = tech, ""
 		if s, ok := tr.lookup(summaryID(tr, *e), r.messageData(tr, *e)); ok && s != tech {
 			e.Summary, e.TechnicalSummary = s, tech
@@ -62,7 +63,10 @@ func summaryID(tr *Translator, e Entry) string {
 
 // messageData is what a finding's templates may use: its params, plus the
 // check ID, the check's localized name, the code, the report ID and, for a
-// blocked check, the blocking check's localized name.
+// blocked check, the blocking check's localized name. Every value is
+// server-controlled as far as this package knows, so each enters a message
+// through safeParam: one line, bounded, URLs redacted — a value can never
+// add a step, a heading or a link to what the template makes.
 func (r *Report) messageData(tr *Translator, e Entry) map[string]string {
 	data := map[string]string{
 		"check":      e.Check,
@@ -76,6 +80,9 @@ func (r *Report) messageData(tr *Translator, e Entry) map[string]string {
 	for k, v := range e.Params {
 		data[k] = v
 	}
+	for k, v := range data {
+		data[k] = safeParam(v)
+	}
 	return data
 }
 
@@ -83,9 +90,9 @@ func (r *Report) messageData(tr *Translator, e Entry) map[string]string {
 // has no title for the code.
 func (r *Report) fixTitle(tr *Translator, e Entry, data map[string]string) string {
 	if t, ok := tr.lookup(e.Code+".title", data); ok {
-		return t
+		return safeLine(t)
 	}
-	return e.Summary
+	return safeLine(e.Summary)
 }
 
 // fixSteps is <CODE>.steps.<variant> when present, else <CODE>.steps, one

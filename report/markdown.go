@@ -57,7 +57,7 @@ func writeMarkdownChecks(w io.Writer, v *view) {
 		case e.Line == "":
 			summary = mdText(e.Note)
 		default:
-			summary += mdText(v.paren(e.Note))
+			summary = mdText(e.Line + v.paren(e.Note))
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", e.Icon, mdCode(e.Check), mdText(e.StageName),
 			mdText(e.StatusText), mdCode(e.Code), summary)
@@ -94,15 +94,24 @@ func evidenceJSON(ev map[string]any) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// mdText escapes text so Markdown and embedded HTML cannot change its
-// meaning, and keeps it on one line.
+// mdText escapes text so that nothing in it can change the document's
+// structure: it stays on one line; Markdown punctuation is
+// backslash-escaped, "<", ">" and "&" become entities (no raw HTML, no
+// autolink), the "://", "www." and "@" that GFM turns into links are
+// broken up, and a line-start marker (list, heading, quote, setext) at its
+// beginning is escaped, since the text may follow a list marker.
 func mdText(s string) string {
-	s = strings.Join(strings.Fields(clean(s)), " ")
+	s = oneLine(s)
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '|', '#', '~':
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '!', '@':
 			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '-', '+', '=':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
 			b.WriteRune(r)
 		case '<':
 			b.WriteString("&lt;")
@@ -110,11 +119,29 @@ func mdText(s string) string {
 			b.WriteString("&gt;")
 		case '&':
 			b.WriteString("&amp;")
+		case ':', '.', ')':
+			if linkPunct(s, i) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// linkPunct reports whether the ':', '.' or ')' at s[i] would let GFM see
+// a link ("http://…", "www.…") or an ordered-list marker ("1." or "1)" at
+// the start).
+func linkPunct(s string, i int) bool {
+	switch {
+	case s[i] == ':':
+		return strings.HasPrefix(s[i+1:], "/")
+	case s[i] == '.' && strings.HasSuffix(strings.ToLower(s[:i]), "www"):
+		return true
+	}
+	return strings.TrimLeft(s[:i], "0123456789") == ""
 }
 
 // mdCode is s as an inline code span, with a fence longer than any run of

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -60,24 +62,102 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	return &r, nil
 }
 
-// validate rejects reports whose statuses or fix references make no sense.
+// Formats of the identifiers a report carries. Everything a saved file
+// says is checked against them before anything renders it.
+var (
+	codePattern  = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,63}$`)
+	checkPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}(\.[a-z0-9][a-z0-9_-]{0,63}){0,4}$`)
+)
+
+// validate rejects reports whose identifiers, statuses or fix references
+// make no sense: a crafted file must not smuggle text into fields that
+// renderers treat as known words.
 func (r *Report) validate() error {
 	if r.ReportID == "" {
 		return errors.New("no report_id")
 	}
+	if !ValidReportID(r.ReportID) {
+		return fmt.Errorf("report_id %.20q is not of the form LD-XXXXXX", r.ReportID)
+	}
+	switch r.Verdict {
+	case checks.StatusPass, checks.StatusWarn, checks.StatusFail:
+	default:
+		return fmt.Errorf("unknown verdict %.20q", r.Verdict)
+	}
+	if r.Lang != "" && !slices.Contains(Languages(), r.Lang) {
+		return fmt.Errorf("unknown lang %.20q", r.Lang)
+	}
 	seen := map[string]bool{}
 	for i, e := range r.Results {
-		switch e.Status {
-		case checks.StatusPass, checks.StatusWarn, checks.StatusFail, checks.StatusSkip, checks.StatusError:
-		default:
-			return fmt.Errorf("result %d (%s): unknown status %q", i, e.Check, e.Status)
+		if err := e.validate(); err != nil {
+			return fmt.Errorf("result %d: %w", i, err)
 		}
 		seen[e.Check] = true
 	}
 	for _, f := range r.Fixes {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("fix %d: %w", f.Rank, err)
+		}
 		if !seen[f.Check] {
 			return fmt.Errorf("fix %d names check %q, which has no result", f.Rank, f.Check)
 		}
+	}
+	return nil
+}
+
+func (e Entry) validate() error {
+	if err := validCheck("check", e.Check, false); err != nil {
+		return err
+	}
+	switch e.Status {
+	case checks.StatusPass, checks.StatusWarn, checks.StatusFail, checks.StatusSkip, checks.StatusError:
+	default:
+		return fmt.Errorf("(%s): unknown status %.20q", e.Check, e.Status)
+	}
+	if e.Stage != "" && e.Stage.Index() < 0 {
+		return fmt.Errorf("(%s): unknown stage %.20q", e.Check, e.Stage)
+	}
+	if !codePattern.MatchString(e.Code) {
+		return fmt.Errorf("(%s): code %.20q is not a reason code", e.Check, e.Code)
+	}
+	if err := validCheck("blocked_by", e.BlockedBy, true); err != nil {
+		return err
+	}
+	return validLevels(e.Severity, e.Owner)
+}
+
+func (f Fix) validate() error {
+	if err := validCheck("check", f.Check, false); err != nil {
+		return err
+	}
+	if !codePattern.MatchString(f.Code) {
+		return fmt.Errorf("(%s): code %.20q is not a reason code", f.Check, f.Code)
+	}
+	if err := validCheck("explained_by", f.ExplainedBy, true); err != nil {
+		return err
+	}
+	return validLevels(f.Severity, f.Owner)
+}
+
+// validCheck checks a check ID (empty allowed when optional).
+func validCheck(field, id string, optional bool) error {
+	if (optional && id == "") || checkPattern.MatchString(id) {
+		return nil
+	}
+	return fmt.Errorf("%s %.40q is not a check ID", field, id)
+}
+
+// validLevels checks a severity and an owner; both may be empty.
+func validLevels(sev checks.Severity, owner checks.Owner) error {
+	switch sev {
+	case "", checks.SeverityInfo, checks.SeverityLow, checks.SeverityHigh, checks.SeverityCritical:
+	default:
+		return fmt.Errorf("unknown severity %.20q", sev)
+	}
+	switch owner {
+	case "", checks.OwnerYou, checks.OwnerIT, checks.OwnerAdmin:
+	default:
+		return fmt.Errorf("unknown owner %.20q", owner)
 	}
 	return nil
 }

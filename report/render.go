@@ -24,6 +24,7 @@ func Render(w io.Writer, r *Report, format string, opts RenderOptions) error {
 	if r == nil {
 		return fmt.Errorf("render %s: no report", format)
 	}
+	r = r.inert()
 	var err error
 	switch format {
 	case "text":

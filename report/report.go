@@ -109,7 +109,7 @@ func Build(results []checks.Result, opts Options) *Report {
 		Schema:     Schema,
 		ReportID:   opts.ReportID,
 		Tool:       Tool{Name: opts.ToolName, Version: opts.ToolVersion},
-		Target:     opts.Target,
+		Target:     RedactURLs(opts.Target),
 		StartedAt:  opts.StartedAt.UTC().Truncate(time.Second),
 		DurationMS: opts.Duration.Milliseconds(),
 		GOOS:       opts.GOOS,
@@ -141,10 +141,17 @@ func (r *Report) translator(lang string) *Translator {
 	return Messages(lang)
 }
 
+// entryOf is a result as the report keeps it: URLs in the summary, the
+// params and the evidence lose their query values and fragments (see
+// RedactURLs), whatever the check put there.
 func entryOf(res checks.Result) Entry {
-	ev := res.Evidence
-	if ev == nil {
-		ev = map[string]any{}
+	ev := redactEvidence(res.Evidence)
+	var params map[string]string
+	if res.Params != nil {
+		params = make(map[string]string, len(res.Params))
+		for k, v := range res.Params {
+			params[k] = RedactURLs(v)
+		}
 	}
 	return Entry{
 		Check:      res.Check,
@@ -153,11 +160,11 @@ func entryOf(res checks.Result) Entry {
 		Code:       res.Code,
 		Severity:   res.Severity,
 		Owner:      res.Owner,
-		Summary:    res.Summary,
+		Summary:    RedactURLs(res.Summary),
 		Evidence:   ev,
 		BlockedBy:  res.BlockedBy,
 		DurationMS: res.Duration.Milliseconds(),
-		Params:     res.Params,
+		Params:     params,
 		Variant:    res.Variant,
 	}
 }

@@ -206,7 +206,7 @@ func TestLocalizedTexts(t *testing.T) {
 		{"unknown variant falls back to plain steps", "DEVICE_BROWSER_OUTDATED", "", "plan9", "zh",
 			"Edge 90 版本太旧（CRM 需要 120 或更新版本）", "请更新 Edge。"},
 		{"numbering typed in the catalog is dropped", "CLOCK_SKEW", "", "linux", "en",
-			"Your computer clock is off by  — one-time codes will be refused", "Open the date and time settings."},
+			"Your computer clock is off by — one-time codes will be refused", "Open the date and time settings."},
 		{"no messages: title is the summary, steps say whom to tell", "NO_SUCH_CODE", "", "", "zh",
 			"device.browsers: NO_SUCH_CODE", "请把报告编号 LD-7K3QX9 发给 IT 部门，并说明问题代码 NO_SUCH_CODE。"},
 	}

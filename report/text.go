@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/fatih/color"
 	"github.com/logindoctor/logindoctor/checks"
@@ -126,28 +125,7 @@ func writeTextDetails(w io.Writer, v *view, p palette) {
 	}
 }
 
-// oneLine keeps a message on one line of the terminal, without control
-// characters (a server's text must not drive the terminal).
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(clean(s)), " ")
-}
-
 // indentMore indents the continuation lines of a multi-line value.
 func indentMore(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimRight(clean(s), "\n"), "\n", "\n"+indent)
-}
-
-// clean drops control characters except newlines; tabs become spaces.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n':
-			return r
-		case r == '\t':
-			return ' '
-		case unicode.IsControl(r):
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -49,7 +49,8 @@ type stageView struct {
 	Entries []entryView
 }
 
-// fact is one evidence item, its value as compact JSON.
+// fact is one evidence item, its value as compact JSON on one line (a
+// value's line breaks must not start lines of the report).
 type fact struct{ Key, Value string }
 
 func newView(r *Report) *view {
@@ -170,7 +171,7 @@ func facts(ev map[string]any) []fact {
 	sort.Strings(keys)
 	out := make([]fact, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, fact{Key: k, Value: compactJSON(ev[k])})
+		out = append(out, fact{Key: k, Value: oneLine(compactJSON(ev[k]))})
 	}
 	return out
 }
