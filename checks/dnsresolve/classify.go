@@ -1,17 +1,17 @@
 package dnsresolve
 
 import (
-	"errors"
-	"net"
 	"net/netip"
+
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // The reason codes of dns.resolve.
 const (
-	CodeNXDomain      = "DNS_NXDOMAIN"
-	CodeServFail      = "DNS_SERVFAIL"
-	CodeTimeout       = "DNS_TIMEOUT"
-	CodeNoAddress     = "DNS_NO_ADDRESS"
+	CodeNXDomain      = netfail.DNSNXDomain
+	CodeServFail      = netfail.DNSServFail
+	CodeTimeout       = netfail.DNSTimeout
+	CodeNoAddress     = netfail.DNSNoAddress
 	CodeHostsOverride = "DNS_HOSTS_OVERRIDE"
 	CodeMismatch      = "DNS_MISMATCH"
 )
@@ -60,7 +60,7 @@ func classifyAnswer(a answer) view {
 	switch {
 	case a.Err != nil && a.Malformed:
 		v.kind, v.detail = kindServFail, "malformed reply"
-	case a.Err != nil && isRefused(a.Err):
+	case a.Err != nil && netfail.Refused(a.Err):
 		v.kind, v.rcode, v.detail = kindServFail, "REFUSED", "connection refused"
 	case a.Err != nil:
 		v.kind, v.detail = kindTimeout, a.Err.Error()
@@ -127,22 +127,14 @@ func mergeFamilies(a, aaaa view) view {
 // classifySystemError reads the system resolver's error when no direct
 // answer says more: Go merges NXDOMAIN and "no address" into not-found.
 func classifySystemError(err error) view {
-	var de *net.DNSError
-	switch {
-	case isTimeout(err):
-		return view{kind: kindTimeout, detail: err.Error(), server: "system"}
-	case errors.As(err, &de) && de.IsNotFound:
-		return view{kind: kindNXDomain, detail: err.Error(), server: "system"}
+	v := view{detail: err.Error(), server: "system"}
+	switch netfail.Lookup(err) {
+	case CodeTimeout:
+		v.kind = kindTimeout
+	case CodeNXDomain:
+		v.kind = kindNXDomain
+	default:
+		v.kind = kindServFail
 	}
-	return view{kind: kindServFail, detail: err.Error(), server: "system"}
-}
-
-// CodeForError is the DNS_* code for a failed lookup by the system
-// resolver (a *net.DNSError), for checks that resolve a host themselves
-// (net.reach without dns.resolve's facts, http.login's SSO hops).
-func CodeForError(err error) string {
-	if err == nil {
-		return ""
-	}
-	return classifySystemError(err).code()
+	return v
 }

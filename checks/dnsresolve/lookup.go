@@ -2,10 +2,7 @@ package dnsresolve
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
 
@@ -101,13 +98,4 @@ func queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	left := time.Until(d)
 	reserve := min(left/5, 250*time.Millisecond)
 	return context.WithTimeout(ctx, min(left-reserve, maxQueryWait))
-}
-
-// isTimeout reports a deadline or an operating-system timeout.
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 )
@@ -178,8 +179,10 @@ func TestThroughProxy(t *testing.T) {
 		{http.StatusBadGateway, want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
 		{http.StatusServiceUnavailable, want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
 		{http.StatusGatewayTimeout, want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
-		{http.StatusForbidden, want{code: codeProxyDenied, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
-		{http.StatusProxyAuthRequired, want{code: codeProxyAuth, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusForbidden, want{code: netfail.ProxyDenied, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		{http.StatusProxyAuthRequired, want{code: netfail.ProxyAuthRequired, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
+		// tinyproxy answers wrong credentials with 401: still the proxy's sign-in.
+		{http.StatusUnauthorized, want{code: netfail.ProxyAuthRequired, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}},
 	}
 	for _, tc := range tests {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
@@ -208,7 +211,7 @@ func TestProxyItselfUnreachable(t *testing.T) {
 	r.Proxy, r.Source = mustURL(t, "http://127.0.0.1:"+closedPort(t)), checks.SourceEnv
 	e := env(t, "https://crm.test/", nil, nil, nil)
 	res := run(t, NewCheck(), e, deps(r, dnsresolve.Facts{}))
-	want{code: codeProxyUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}.check(t, res)
+	want{code: netfail.ProxyUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}.check(t, res)
 }
 
 func TestBlockedBy(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // Resolver resolves a host when dns.resolve's facts are not at hand;
@@ -86,7 +87,7 @@ func (p prober) addresses(ctx context.Context, host string) ([]netip.Addr, strin
 	}
 	addrs, err := p.resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return nil, dnsresolve.CodeForError(err)
+		return nil, netfail.Lookup(err)
 	}
 	if len(addrs) == 0 {
 		return nil, dnsresolve.CodeNoAddress
