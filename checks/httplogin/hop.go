@@ -2,7 +2,6 @@ package httplogin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 )
 
@@ -79,19 +79,11 @@ func (w *walk) lookup(ctx context.Context, host string) ([]string, checks.Result
 	start := time.Now()
 	ips, err := w.resolver.LookupIPAddr(pctx, host)
 	if err == nil && len(ips) == 0 {
-		return nil, checks.Finding(checks.StatusFail, tlscert.CodeDNSNoAddress, checks.SeverityCritical, checks.OwnerIT,
+		return nil, checks.Finding(checks.StatusFail, netfail.DNSNoAddress, checks.SeverityCritical, checks.OwnerIT,
 			fmt.Sprintf("the sign-in host %s has no address", host)).WithParam("host", host), true
 	}
 	if err != nil {
-		code := tlscert.CodeDNSServFail
-		var de *net.DNSError
-		switch {
-		case errors.As(err, &de):
-			code = tlscert.DNSCode(de)
-		case isTimeout(err):
-			code = tlscert.CodeDNSTimeout
-		}
-		return nil, checks.Finding(checks.StatusFail, code, checks.SeverityCritical, checks.OwnerIT,
+		return nil, checks.Finding(checks.StatusFail, netfail.Lookup(err), checks.SeverityCritical, checks.OwnerIT,
 			fmt.Sprintf("the sign-in host %s does not resolve: %v", host, err)).
 			WithParam("host", host).
 			With("error", err.Error()).

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 )
 
@@ -93,7 +94,7 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 	var cve *tls.CertificateVerificationError
 	var rh tls.RecordHeaderError
 	switch {
-	case isTimeout(err) || ctx.Err() != nil:
+	case netfail.IsTimeout(err) || ctx.Err() != nil:
 		switch {
 		case pg.gotConn.Load():
 			return checks.Finding(checks.StatusFail, CodeTimeout, checks.SeverityCritical, checks.OwnerAdmin,
@@ -112,7 +113,7 @@ func (w *walk) requestFailure(ctx context.Context, u *url.URL, pg *page, err err
 		return checks.Finding(checks.StatusFail, tlscert.CodeUntrusted, checks.SeverityCritical, checks.OwnerAdmin,
 			fmt.Sprintf("the certificate of %s was refused: %v", host, cve.Err)).
 			WithParam("host", host).WithParam("issuer", issuerOf(cve))
-	case errors.As(err, &rh), tlscert.IsRemoteAlert(err):
+	case errors.As(err, &rh), netfail.IsRemoteAlert(err):
 		return tlscert.HandshakeFailure(tlscert.Handshake{Host: host, Addr: hp}, err)
 	case isDialError(err) || !pg.gotConn.Load():
 		return tlscert.NetFailure(err, pg.route, host, hp, pg.latency)

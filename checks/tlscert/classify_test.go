@@ -12,10 +12,12 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/faultnet"
@@ -128,31 +130,44 @@ func TestLooksLikeInspection(t *testing.T) {
 	}
 }
 
-func TestDialCode(t *testing.T) {
+// TestNetFailureCodes: a failed connect carries the code of the layer that
+// failed, the same one net.reach gives (netfail.Dial); a proxy's 502 on the
+// way to an SSO host is the host's refusal seen through the proxy, not the
+// proxy denying it.
+func TestNetFailureCodes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	dial := func(d faultnet.Dialer) error {
 		_, err := d.DialContext(ctx, "tcp", "127.0.0.1:9")
 		return err
 	}
+	proxied := checks.Route{Proxy: &url.URL{Scheme: "http", Host: "p:3128"}, Source: checks.SourceEnv}
 	for _, tc := range []struct {
-		name string
-		err  error
-		want string
+		name    string
+		err     error
+		want    string
+		variant string
 	}{
-		{"refused", dial(faultnet.Refuse{}), tlscert.CodeNetRefused},
-		{"reset", dial(faultnet.Reset{}), tlscert.CodeNetRefused},
-		{"unreachable", dial(faultnet.Unreachable{}), tlscert.CodeNetUnreachable},
-		{"black hole", dial(faultnet.BlackHole{}), tlscert.CodeNetTimeout},
-		{"proxy 407", &checks.ProxyError{Proxy: "p:3128", StatusCode: 407}, tlscert.CodeProxyAuthRequired},
-		{"proxy 403", fmt.Errorf("dial: %w", &checks.ProxyError{Proxy: "p:3128", StatusCode: 403}), tlscert.CodeProxyDenied},
-		{"proxy down", fmt.Errorf("%w p:3128: %w", checks.ErrProxyDial, errors.New("refused")), tlscert.CodeProxyUnreachable},
-		{"nxdomain", &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, tlscert.CodeDNSNXDomain},
-		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}, tlscert.CodeDNSTimeout},
-		{"servfail", &net.DNSError{Err: "server misbehaving", Name: "x"}, tlscert.CodeDNSServFail},
+		{"refused", dial(faultnet.Refuse{}), netfail.NetRefused, ""},
+		{"reset", dial(faultnet.Reset{}), netfail.NetRefused, ""},
+		{"unreachable", dial(faultnet.Unreachable{}), netfail.NetUnreachable, ""},
+		{"black hole", dial(faultnet.BlackHole{}), netfail.NetTimeout, ""},
+		{"proxy 407", &checks.ProxyError{Proxy: "p:3128", StatusCode: 407}, netfail.ProxyAuthRequired, ""},
+		{"proxy 403", fmt.Errorf("dial: %w", &checks.ProxyError{Proxy: "p:3128", StatusCode: 403}), netfail.ProxyDenied, ""},
+		{"proxy 502", &checks.ProxyError{Proxy: "p:3128", StatusCode: 502, Status: "502 Bad Gateway"}, netfail.NetRefused, "proxy"},
+		{"proxy 504", &checks.ProxyError{Proxy: "p:3128", StatusCode: 504, Status: "504 Gateway Timeout"}, netfail.NetTimeout, "proxy"},
+		{"proxy down", fmt.Errorf("%w p:3128: %w", checks.ErrProxyDial, errors.New("refused")), netfail.ProxyUnreachable, ""},
+		{"nxdomain", &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, netfail.DNSNXDomain, ""},
+		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}, netfail.DNSTimeout, ""},
+		{"servfail", &net.DNSError{Err: "server misbehaving", Name: "x"}, netfail.DNSServFail, ""},
 	} {
-		if got := tlscert.DialCode(tc.err); got != tc.want {
-			t.Errorf("%s: DialCode(%v) = %s, want %s", tc.name, tc.err, got, tc.want)
+		route := checks.Route{Source: checks.SourceDirect}
+		if tc.variant == "proxy" {
+			route = proxied
+		}
+		res := tlscert.NetFailure(tc.err, route, "sso.test", "sso.test:443", time.Second)
+		if res.Code != tc.want || res.Variant != tc.variant {
+			t.Errorf("%s: NetFailure(%v) = %s/%s, want %s/%s", tc.name, tc.err, res.Code, res.Variant, tc.want, tc.variant)
 		}
 	}
 }

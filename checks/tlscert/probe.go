@@ -10,6 +10,8 @@ import (
 	"net"
 	"sync/atomic"
 	"time"
+
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // Handshake is what one TLS handshake showed: the facts Classify judges.
@@ -88,19 +90,10 @@ func awaitRefusal(tc *tls.Conn) error {
 	defer tc.SetReadDeadline(time.Time{})
 	var b [1]byte
 	_, err := tc.Read(b[:])
-	if IsRemoteAlert(err) || errors.Is(err, io.EOF) {
+	if netfail.IsRemoteAlert(err) || errors.Is(err, io.EOF) {
 		return err
 	}
 	return nil
-}
-
-// IsRemoteAlert reports whether err is a TLS alert the server sent. Over
-// TCP, crypto/tls reports those as a *net.OpError "remote error" around an
-// unexported alert type (tls.AlertError is only used with QUIC).
-func IsRemoteAlert(err error) bool {
-	var op *net.OpError
-	var alert tls.AlertError
-	return (errors.As(err, &op) && op.Op == "remote error") || errors.As(err, &alert)
 }
 
 // probeSuites are every suite Go does not mark insecure, including the CBC

@@ -3,7 +3,7 @@
 // nothing itself, and then judges the certificate chain against the run's
 // roots and clock so that every failure gets its own reason code and the
 // chain is reported even when it is bad. Its pure helpers (Probe,
-// Classify, HandshakeFailure, NetFailure, DialCode) are shared with
+// Classify, HandshakeFailure, NetFailure) are shared with
 // http.login, which checks the TLS of every redirect hop the same way.
 package tlscert
 

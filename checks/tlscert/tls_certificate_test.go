@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
@@ -209,7 +210,7 @@ func TestHandshakeFailures(t *testing.T) {
 	}{
 		{"silent server", silent, tlscert.CodeHandshakeFailed, "timeout"},
 		{"server closes", closer, tlscert.CodeHandshakeFailed, "closed"},
-		{"nothing listening", deadAddr, tlscert.CodeNetRefused, ""},
+		{"nothing listening", deadAddr, netfail.NetRefused, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := run(t, envFor(t, "https://"+tc.addr+"/login", f))
