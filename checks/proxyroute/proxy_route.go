@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/checks/proxyroute/pac"
 )
 
@@ -26,9 +27,9 @@ const (
 	CodePACUnreachable = "PROXY_PAC_UNREACHABLE"
 	CodePACError       = "PAC_ERROR"
 	CodePACTimeout     = "PAC_TIMEOUT"
-	CodeUnreachable    = "PROXY_UNREACHABLE"
-	CodeAuthRequired   = "PROXY_AUTH_REQUIRED"
-	CodeDenied         = "PROXY_DENIED"
+	CodeUnreachable    = netfail.ProxyUnreachable
+	CodeAuthRequired   = netfail.ProxyAuthRequired
+	CodeDenied         = netfail.ProxyDenied
 )
 
 // Fix-step variants.
@@ -195,16 +196,16 @@ func probeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // defaultProbeLimit bounds the CONNECT probe when the check has no deadline.
 const defaultProbeLimit = 10 * time.Second
 
-// refusal classifies a proxy's non-200 answer to CONNECT.
+// refusal judges a proxy's non-200 answer to CONNECT (netfail.ProxyStatus).
 func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Result {
 	proxy := route.ProxyHost()
 	status := strconv.Itoa(pe.StatusCode)
 	what := fmt.Sprintf("CONNECT %s %s was answered %q", target, route.String(), pe.Status)
-	switch {
-	case pe.StatusCode == http.StatusProxyAuthRequired || pe.StatusCode == http.StatusUnauthorized:
+	switch netfail.ProxyStatus(pe.StatusCode) {
+	case CodeAuthRequired:
 		return authRequired(route, what).WithParam("proxy", proxy).WithParam("status", status).
 			With("connect_status", pe.StatusCode)
-	case pe.StatusCode >= 500:
+	case netfail.NetRefused, netfail.NetTimeout:
 		// The proxy works but cannot reach the CRM: net.reach's finding.
 		return checks.Pass(fmt.Sprintf("route to %s: %s; the proxy answers but could not reach the CRM (%s)", target, route.String(), pe.Status)).
 			With("connect_status", pe.StatusCode).

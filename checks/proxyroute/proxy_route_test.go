@@ -367,3 +367,20 @@ func TestNotConfiguredWithoutURL(t *testing.T) {
 		t.Fatalf("got %s", r.Code)
 	}
 }
+
+// TestRefusalAgreesWithNetReach: proxy.route judges a CONNECT answer with
+// the same table as net.reach (netfail.ProxyStatus): what the proxy could
+// not reach passes here and is net.reach's finding; the rest is the proxy's.
+func TestRefusalAgreesWithNetReach(t *testing.T) {
+	route := checks.Route{Proxy: mustURL(t, "http://p:3128"), Source: checks.SourceSystem}
+	for status, want := range map[int]string{
+		401: CodeAuthRequired, 407: CodeAuthRequired,
+		403: CodeDenied, 400: CodeDenied, 501: CodeDenied,
+		500: checks.CodeOK, 502: checks.CodeOK, 503: checks.CodeOK, 504: checks.CodeOK,
+	} {
+		r := refusal(route, "crm.test:443", &checks.ProxyError{Proxy: "p:3128", StatusCode: status, Status: http.StatusText(status)})
+		if r.Code != want || r.Evidence["connect_status"] != status {
+			t.Errorf("CONNECT answered %d: %s (connect_status %v), want %s", status, r.Code, r.Evidence["connect_status"], want)
+		}
+	}
+}
