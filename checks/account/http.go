@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // maxBody is the most the check reads of any API answer.
@@ -59,8 +61,7 @@ func (a api) get(ctx context.Context, u string) (int, []byte, error) {
 // keeping the cause but not the request URL.
 func classify(ctx context.Context, err error) error {
 	inner := unwrapURL(err)
-	var ne net.Error
-	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+	if ctx.Err() != nil || netfail.IsTimeout(err) {
 		return fmt.Errorf("%w: %w", ErrAPITimeout, inner)
 	}
 	return fmt.Errorf("%w: %w", ErrAPIUnreachable, inner)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // maxEgressBody is the most read of the egress-IP answer.
@@ -134,8 +134,7 @@ func classify(ctx context.Context, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var ne net.Error
-	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+	if ctx.Err() != nil || netfail.IsTimeout(err) {
 		return fmt.Errorf("%w: %w", errTimeout, err)
 	}
 	return fmt.Errorf("cannot reach the address service: %w", err)
