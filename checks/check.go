@@ -200,7 +200,8 @@ func (r Result) Blocks() bool {
 	return false
 }
 
-// Actionable reports whether the result needs a fix (warn or fail).
+// Actionable reports whether the result needs a fix: warn, fail, or an
+// error (the check could not run, which someone must look at).
 func (r Result) Actionable() bool {
 	return r.Status == StatusWarn || r.Status == StatusFail || r.Status == StatusError
 }

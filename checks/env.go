@@ -64,10 +64,6 @@ type routeMemo struct {
 	err   error
 }
 
-// routeTimeout bounds deciding a route (fetching and running a PAC file)
-// when the target sets no check timeout.
-const routeTimeout = 10 * time.Second
-
 // NewEnv returns an Env for t with the real clock, environment and dialer.
 func NewEnv(t Target) *Env {
 	e := &Env{
@@ -150,7 +146,7 @@ func (e *Env) Route(ctx context.Context, u *url.URL) (Route, error) {
 		e.routes[key] = m
 		timeout := e.Target.CheckTimeout
 		if timeout <= 0 {
-			timeout = routeTimeout
+			timeout = DefaultCheckTimeout
 		}
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		go func() {

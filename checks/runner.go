@@ -25,7 +25,7 @@ type Event struct {
 // context. Dependents of a failed check get skip/BLOCKED without running.
 type Runner struct {
 	Registry     *Registry
-	CheckTimeout time.Duration
+	CheckTimeout time.Duration // 0: DefaultCheckTimeout
 	// Progress, if set, is called (from many goroutines, serialised by
 	// the runner) as checks start and finish.
 	Progress func(Event)
@@ -112,7 +112,7 @@ func blockedBy(c Check, in Info, deps Deps) string {
 func (r *Runner) runOne(ctx context.Context, c Check, in Info, env *Env, deps Deps) Result {
 	timeout := r.CheckTimeout
 	if timeout <= 0 {
-		timeout = 10 * time.Second
+		timeout = DefaultCheckTimeout
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
