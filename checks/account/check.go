@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -33,15 +32,6 @@ const (
 // DefaultTokenEnv is the variable holding the API token when
 // account.token_env is empty.
 const DefaultTokenEnv = "LOGINDOCTOR_ACCOUNT_TOKEN"
-
-// Timing: the API calls get the check's deadline minus a margin, so that a
-// hanging API still yields our own ACCOUNT_API_UNREACHABLE finding before
-// the runner gives up on the check.
-const (
-	defaultBudget  = 10 * time.Second
-	maxMargin      = 2 * time.Second
-	marginFraction = 5 // margin = remaining / marginFraction, at most maxMargin
-)
 
 // NewCheck returns the account.status check.
 func NewCheck() checks.Check { return statusCheck{} }
@@ -91,7 +81,7 @@ func run(ctx context.Context, env *checks.Env, p Provider, cfg checks.AccountCon
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	defer client.CloseIdleConnections()
-	actx, cancel := context.WithDeadline(ctx, apiDeadline(ctx))
+	actx, cancel := apiContext(ctx)
 	defer cancel()
 	st, err := p.Lookup(actx, client, cfg)
 	var res checks.Result
@@ -171,14 +161,12 @@ func lookupURL(cfg checks.AccountConfig) (*url.URL, error) {
 	return parseBase(raw)
 }
 
-func apiDeadline(ctx context.Context) time.Time {
-	now := time.Now()
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return now.Add(defaultBudget)
-	}
-	margin := min(dl.Sub(now)/marginFraction, maxMargin)
-	return dl.Add(-margin)
+// apiContext bounds the API calls: they end checks.APIReserve (at most a
+// fifth of the time left) before the check's deadline, so that a hanging
+// API still yields our own ACCOUNT_API_UNREACHABLE finding before the
+// runner gives up on the check.
+func apiContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return checks.Budget{Reserve: checks.APIReserve, Share: 5}.Context(ctx)
 }
 
 // apiError turns a Lookup error into ACCOUNT_API_AUTH or

@@ -243,3 +243,11 @@ func equalAny(got, want any) bool {
 	}
 	return got == want
 }
+
+// TestQueryBudgetFits: a query's cap and the reserve after it fit inside
+// the default check timeout.
+func TestQueryBudgetFits(t *testing.T) {
+	if maxQueryWait+checks.DNSReserve > checks.DefaultCheckTimeout {
+		t.Errorf("maxQueryWait %v + DNSReserve %v exceed the %v default check timeout", maxQueryWait, checks.DNSReserve, checks.DefaultCheckTimeout)
+	}
+}

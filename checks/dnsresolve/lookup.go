@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/netip"
 	"sync"
-	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -88,14 +87,9 @@ func (g gatherer) observeOne(ctx context.Context, t target) observation {
 	return o
 }
 
-// queryContext leaves the check time to report after the lookups: the
-// lookups end a little before the check's own deadline.
+// queryContext leaves the check time to report after the lookups: they
+// end checks.DNSReserve (at most a fifth of the time left) before the
+// check's own deadline, and take at most maxQueryWait.
 func queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, maxQueryWait)
-	}
-	left := time.Until(d)
-	reserve := min(left/5, 250*time.Millisecond)
-	return context.WithTimeout(ctx, min(left-reserve, maxQueryWait))
+	return checks.Budget{Reserve: checks.DNSReserve, Share: 5, Cap: maxQueryWait}.Context(ctx)
 }

@@ -80,7 +80,8 @@ func (l *Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 	if l.Resolver != nil {
 		res = l.Resolver
 	}
-	ctx, cancel := tlscert.ReportContext(ctx)
+	// The hop and layer that hung are reported before the runner gives up.
+	ctx, cancel := checks.Budget{Reserve: checks.HTTPReserve, Share: 10}.Context(ctx)
 	defer cancel()
 	w := newWalk(env, res, u)
 	out := w.run(ctx)

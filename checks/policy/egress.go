@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/netfail"
@@ -19,13 +18,8 @@ import (
 // maxEgressBody is the most read of the egress-IP answer.
 const maxEgressBody = 4 << 10
 
-// The call gets the check's deadline minus a margin (see account).
-const (
-	egressBudget   = 10 * time.Second
-	egressMargin   = 2 * time.Second
-	marginFraction = 5
-	maxRedirects   = 3
-)
+// maxRedirects bounds the redirects followed to the address service.
+const maxRedirects = 3
 
 var (
 	errTimeout = errors.New("the address service did not answer in time")
@@ -67,7 +61,9 @@ func learnEgress(ctx context.Context, env *checks.Env, raw string) (egress, erro
 		return eg, fmt.Errorf("no route to %s: %w", u.Host, err)
 	}
 	eg.route, eg.viaProxy = rt.String(), !rt.Direct()
-	cctx, cancel := context.WithDeadline(ctx, deadline(ctx))
+	// The call ends checks.APIReserve (at most a fifth of the time left)
+	// before the check's deadline: a silent service is POLICY_IP_UNKNOWN.
+	cctx, cancel := checks.Budget{Reserve: checks.APIReserve, Share: 5}.Context(ctx)
 	defer cancel()
 	client := &http.Client{
 		Transport: env.Transport(rt, nil),
@@ -138,13 +134,4 @@ func classify(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: %w", errTimeout, err)
 	}
 	return fmt.Errorf("cannot reach the address service: %w", err)
-}
-
-func deadline(ctx context.Context) time.Time {
-	now := time.Now()
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return now.Add(egressBudget)
-	}
-	return dl.Add(-min(dl.Sub(now)/marginFraction, egressMargin))
 }

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/netfail"
@@ -182,19 +181,12 @@ func probe(ctx context.Context, env *checks.Env, route checks.Route, target stri
 	return withVariant(r, sourceVariant(route))
 }
 
-// probeContext leaves a fifth of the check's time for reporting: a proxy
-// that accepts and then never answers must give PROXY_UNREACHABLE, not a
-// check abandoned at its deadline.
+// probeContext keeps checks.ProxyReserve (at most a fifth of the check's
+// time) for reporting: a proxy that accepts and then never answers must
+// give PROXY_UNREACHABLE, not a check abandoned at its deadline.
 func probeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, defaultProbeLimit)
-	}
-	return context.WithTimeout(ctx, time.Until(deadline)*4/5)
+	return checks.Budget{Reserve: checks.ProxyReserve, Share: 5}.Context(ctx)
 }
-
-// defaultProbeLimit bounds the CONNECT probe when the check has no deadline.
-const defaultProbeLimit = 10 * time.Second
 
 // refusal judges a proxy's non-200 answer to CONNECT (netfail.ProxyStatus).
 func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Result {

@@ -22,12 +22,9 @@ const (
 	depDNS   = dnsresolve.ID
 )
 
-// Timeouts: each connect gets at most maxDial, and ends dialReserve before
-// the check's own deadline so the check can still report what it saw.
-const (
-	maxDial     = 5 * time.Second
-	dialReserve = 200 * time.Millisecond
-)
+// maxDial bounds each connect; it ends checks.DialReserve before the
+// check's own deadline so the check can still report what it saw.
+const maxDial = 5 * time.Second
 
 // Options are the seams of the check; the zero value is the real system.
 type Options struct {
@@ -137,14 +134,12 @@ func endpointRoute(ctx context.Context, env *checks.Env, ep endpoint) checks.Rou
 	return r
 }
 
-// dialContext bounds every connect: at most maxDial, ending dialReserve
-// (or a quarter of the time left, if less) before the check's deadline.
-func dialContext(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
-	wait := maxDial
-	if d, ok := ctx.Deadline(); ok {
-		left := time.Until(d)
-		wait = min(left-min(dialReserve, left/4), maxDial)
-	}
-	c, cancel := context.WithTimeout(ctx, wait)
-	return c, cancel, wait
+// dialContext bounds every connect: at most maxDial, ending
+// checks.DialReserve (or a quarter of the time left, if less) before the
+// check's deadline. wait is how long a connect may take.
+func dialContext(ctx context.Context) (c context.Context, cancel context.CancelFunc, wait time.Duration) {
+	now := time.Now()
+	end := checks.Budget{Reserve: checks.DialReserve, Share: 4, Cap: maxDial}.Deadline(ctx, now)
+	c, cancel = context.WithDeadline(ctx, end)
+	return c, cancel, end.Sub(now)
 }

@@ -285,3 +285,12 @@ func dnsFailed(loginResolved bool) checks.Result {
 	r.Data = dnsresolve.Facts{Hosts: []dnsresolve.HostFacts{login, {Host: "sso.test", Role: dnsresolve.RoleEndpoint, Code: "DNS_NXDOMAIN"}}}
 	return r
 }
+
+// TestDialBudgetFits: a connect's cap and the reserve after it fit inside
+// the default check timeout, so a black-holed endpoint is reported as
+// NET_TIMEOUT by the check, not abandoned by the runner.
+func TestDialBudgetFits(t *testing.T) {
+	if maxDial+checks.DialReserve > checks.DefaultCheckTimeout {
+		t.Errorf("maxDial %v + DialReserve %v exceed the %v default check timeout", maxDial, checks.DialReserve, checks.DefaultCheckTimeout)
+	}
+}

@@ -18,10 +18,6 @@ import (
 // ID is the check's stable ID.
 const ID = "tls.certificate"
 
-// reportMargin is kept back from the check's deadline so that a hanging
-// server is reported as such before the runner gives up on the check.
-const reportMargin = 300 * time.Millisecond
-
 // Check is the tls.certificate check.
 type Check struct{}
 
@@ -75,7 +71,8 @@ func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Re
 	if err != nil {
 		return checks.Errored("cannot decide the route to " + host + ": " + err.Error())
 	}
-	ctx, cancel := ReportContext(ctx)
+	// A hanging server is reported as such before the runner gives up.
+	ctx, cancel := checks.Budget{Reserve: checks.TLSReserve, Share: 10}.Context(ctx)
 	defer cancel()
 	addr := env.Target.HostPort()
 	start := time.Now()
@@ -95,15 +92,4 @@ func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Re
 	}
 	res.Data = h
 	return res
-}
-
-// ReportContext returns ctx with a deadline slightly before ctx's own, so
-// that a check can still report what timed out before its deadline ends.
-func ReportContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	margin := min(reportMargin, time.Until(dl)/10)
-	return context.WithDeadline(ctx, dl.Add(-margin))
 }
