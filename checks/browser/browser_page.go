@@ -160,6 +160,8 @@ type visit struct {
 	ev      map[string]any
 	out     outcome
 	shot    []byte
+	// mem watches the browser's memory once it runs (nil before).
+	mem *memWatch
 }
 
 func (v *visit) run(ctx context.Context) checks.Result {
@@ -189,14 +191,12 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	if err := v.s.start(pctx, spec); err != nil {
 		if launchTimedOut(err) || pctx.Err() != nil {
 			v.out.TimedOut, v.out.Phase = true, "launch"
-			if lockBusy() {
-				v.ev["launch_note"] = "127.0.0.1:2978 (the lock port of rod's leakless guard) is held by another program; Chrome cannot start until it is free"
-			}
 			return v.result()
 		}
 		return v.errored("could not start the browser: " + err.Error())
 	}
 	v.ev["launch_ms"] = time.Since(v.started).Milliseconds()
+	defer v.watchMemory(pctx, cancel)()
 	if v.check.hook != nil {
 		v.check.hook("launched")
 	}
@@ -211,8 +211,24 @@ func (v *visit) run(ctx context.Context) checks.Result {
 			return v.errored(err.Error())
 		}
 	}
-	v.afterPage(ctx)
+	if v.mem.overMB.Load() == 0 {
+		v.afterPage(ctx)
+	}
 	return v.result()
+}
+
+// watchMemory bounds the browser's memory while the page runs: past the
+// cap the browser is killed and the page's work ends (cancel). It returns
+// the function that stops the watch.
+func (v *visit) watchMemory(ctx context.Context, cancel context.CancelFunc) func() {
+	v.mem = &memWatch{capMB: treeCapMB}
+	done := make(chan struct{})
+	wctx, stop := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		v.mem.run(wctx, v.s.proc.pid(), v.s.proc.kill, cancel)
+	}()
+	return func() { stop(); <-done }
 }
 
 // load opens about:blank, arms the observers, then navigates.
@@ -281,6 +297,9 @@ func (v *visit) settle(ctx context.Context, sel string) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for !v.obs.snapshot().Loaded {
+		if v.obs.snapshot().Crashed {
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			v.out.TimedOut, v.out.Phase = true, "load"
@@ -290,6 +309,9 @@ func (v *visit) settle(ctx context.Context, sel string) error {
 	}
 	v.ev["load_ms"] = time.Since(v.started).Milliseconds()
 	for {
+		if v.obs.snapshot().Crashed {
+			return nil
+		}
 		found, err := hasForm(ctx, v.page, sel)
 		var evalErr *rod.EvalError
 		switch {
@@ -344,6 +366,12 @@ func hasScheme(u, scheme string) bool {
 func (v *visit) result() checks.Result {
 	if v.obs != nil {
 		v.out.State = v.obs.snapshot()
+	}
+	if v.mem != nil {
+		v.out.MemoryMB, v.out.PeakMB = v.mem.overMB.Load(), v.mem.peakMB.Load()
+		if v.out.PeakMB > 0 {
+			v.ev["browser_peak_mb"] = v.out.PeakMB
+		}
 	}
 	fs := verdict(v.out)
 	var r checks.Result

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -40,21 +41,15 @@ type launchSpec struct {
 
 // session is one launched browser and everything that must be undone.
 type session struct {
-	root    string // our temp dir: profile (and home) inside
-	l       *launcher.Launcher
+	root    string // our temp dir: profile, home and the browser's TMPDIR inside
+	// shortTmp is the browser's TMPDIR when root is too deep for it (see
+	// chromeTmp); removed with root.
+	shortTmp string
+	proc    *chromeProc
 	browser *rod.Browser
-	// launched delivers Launch's outcome exactly once.
-	launched chan launchOutcome
-	pending  bool // Launch has not reported yet
-	launchOK bool
 	// spawn runs clean-up that may outlive close (env.Go, so the program
 	// waits for it before exiting); nil: a plain goroutine.
 	spawn func(func())
-}
-
-type launchOutcome struct {
-	url string
-	err error
 }
 
 // newRoot makes the temporary directory that holds profile and home.
@@ -66,15 +61,19 @@ func newRoot(tempDir string) (string, error) {
 	return root, nil
 }
 
-// launcherFor builds the launcher: never a download (Bin is always set),
-// headless, sandbox off only as root, leakless, pop-up blocking on.
+// launcherFor builds the browser's flags with rod's launcher (only for its
+// flag set: it never launches anything, so neither downloads a browser nor
+// runs a helper binary): headless, sandbox off only as root, pop-up
+// blocking on, DevTools over a private channel, a memory cap for scripts.
 func launcherFor(spec launchSpec, profile string) *launcher.Launcher {
 	l := launcher.New().
 		Bin(spec.Bin).
 		Headless(true).
 		NoSandbox(os.Geteuid() == 0).
-		Leakless(true).
+		Leakless(false).
 		UserDataDir(profile).
+		Delete(flags.RemoteDebuggingPort).
+		Set(flags.Flag(debugFlag)).
 		Set("disable-gpu").
 		Set("disable-background-networking").
 		Set("disable-component-update").
@@ -82,6 +81,7 @@ func launcherFor(spec launchSpec, profile string) *launcher.Launcher {
 		Set("no-first-run").
 		Set("disable-quic").
 		Set("disable-crash-reporter").
+		Set("js-flags", fmt.Sprintf("--max-old-space-size=%d", heapCapMB)).
 		Set("window-size", fmt.Sprintf("%d,%d", viewportW, viewportH)).
 		Delete("disable-popup-blocking")
 	for k, v := range proxyFlags(spec.Route) {
@@ -91,22 +91,18 @@ func launcherFor(spec launchSpec, profile string) *launcher.Launcher {
 			l = l.Set(flags.Flag(k), v)
 		}
 	}
-	if spec.Home != "" {
-		l = l.Env(envWithHome(os.Environ(), spec.Home)...)
-	}
-	if spec.Prefs != "" {
-		l = l.Preferences(spec.Prefs)
-	}
 	return l
 }
 
 // proxyFlags are the Chrome flags that make the page take route r: the
-// same PAC file, the same proxy (host only: credentials never go on a
-// command line), or no proxy at all.
+// same proxy (host only: credentials never go on a command line), or no
+// proxy at all. A route from an http(s) PAC file has none: the PAC URL
+// (which may carry a key) goes into the private profile instead, see
+// proxyPrefs; the command line is readable by every local user.
 func proxyFlags(r checks.Route) map[string]string {
 	switch {
-	case r.Source == checks.SourcePAC && (strings.HasPrefix(r.PACURL, "http://") || strings.HasPrefix(r.PACURL, "https://")):
-		return map[string]string{"proxy-pac-url": r.PACURL}
+	case pacURL(r) != "":
+		return nil
 	case r.Direct():
 		return map[string]string{"no-proxy-server": ""}
 	}
@@ -119,15 +115,31 @@ func proxyFlags(r checks.Route) map[string]string {
 	return map[string]string{"proxy-server": scheme + "://" + r.Proxy.Host, "proxy-bypass-list": "<-loopback>"}
 }
 
-// envWithHome is env with HOME replaced.
-func envWithHome(env []string, home string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "HOME=") {
-			out = append(out, kv)
-		}
+// pacURL is the route's PAC URL when Chrome can fetch it itself (http or
+// https), else "".
+func pacURL(r checks.Route) string {
+	u := strings.ToLower(r.PACURL)
+	if r.Source == checks.SourcePAC && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+		return r.PACURL
 	}
-	return append(out, "HOME="+home)
+	return ""
+}
+
+// browserEnv is the browser's environment: ours, with HOME replaced when
+// home is set (a private NSS db) and TMPDIR pointing into our root, so
+// that what Chromium leaves in its temp dir goes when the root goes.
+func browserEnv(env []string, home, tmp string) []string {
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		if (home != "" && strings.HasPrefix(kv, "HOME=")) || strings.HasPrefix(kv, "TMPDIR=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	if home != "" {
+		out = append(out, "HOME="+home)
+	}
+	return append(out, "TMPDIR="+tmp)
 }
 
 // newSession makes the temporary directory that will hold the profile
@@ -137,36 +149,38 @@ func newSession(tempDir string) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{root: root, launched: make(chan launchOutcome, 1)}, nil
+	return &session{root: root}, nil
 }
 
-// start launches the browser in the background and connects to it, giving
-// up when ctx ends (Launch can block on leakless's port lock forever).
+// start launches the browser and connects to it, giving up when ctx ends.
 // Whatever happens, s.close undoes what was done.
 func (s *session) start(ctx context.Context, spec launchSpec) error {
-	s.l = launcherFor(spec, filepath.Join(s.root, "profile")).Context(ctx)
-	s.pending = true
-	l := s.l
-	go func() {
-		u, err := l.Launch()
-		s.launched <- launchOutcome{u, err}
-	}()
-	var out launchOutcome
-	select {
-	case out = <-s.launched:
-		s.pending = false
-	case <-ctx.Done():
-		return fmt.Errorf("browser: launch: %w", ctx.Err())
+	profile := filepath.Join(s.root, "profile")
+	tmp, err := s.chromeTmp()
+	if err != nil {
+		return err
 	}
-	if out.err != nil {
+	if err := writePrefs(profile, spec); err != nil {
+		return err
+	}
+	args := launcherFor(spec, profile).FormatArgs()
+	p, err := startChrome(spec.Bin, args, browserEnv(os.Environ(), spec.Home, tmp))
+	if err != nil {
+		return err
+	}
+	s.proc = p
+	c, err := p.connect(ctx)
+	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("browser: launch: %w", ctx.Err())
 		}
-		return fmt.Errorf("browser: launch %s: %w", spec.Bin, out.err)
+		return fmt.Errorf("browser: launch %s: %w", spec.Bin, err)
 	}
-	s.launchOK = true
-	b := rod.New().ControlURL(out.url).Context(ctx)
+	b := rod.New().Client(c).Context(ctx)
 	if err := b.Connect(); err != nil {
+		if ctx.Err() == nil && p.hasExited() {
+			return fmt.Errorf("browser: launch %s: %w", spec.Bin, p.exitError())
+		}
 		return fmt.Errorf("browser: connect: %w", err)
 	}
 	s.browser = b.NoDefaultDevice()
@@ -175,8 +189,8 @@ func (s *session) start(ctx context.Context, spec launchSpec) error {
 
 // close shuts the browser down and removes the profile. It waits until
 // the cleanup is done or until returnBy, whichever comes first; the rest
-// then finishes in the background (also when Launch is still blocked on
-// leakless's lock), so close never makes the check miss its deadline.
+// then finishes in the background, so close never makes the check miss
+// its deadline.
 func (s *session) close(returnBy time.Time) {
 	if s == nil {
 		return
@@ -193,15 +207,7 @@ func (s *session) close(returnBy time.Time) {
 	}
 	spawn(func() {
 		defer close(done)
-		switch {
-		case s.l == nil:
-			removeAll(s.root)
-		case s.pending:
-			out := <-s.launched
-			s.finish(out.err == nil)
-		default:
-			s.finish(s.launchOK)
-		}
+		s.finish()
 	})
 	t := time.NewTimer(time.Until(returnBy))
 	defer t.Stop()
@@ -218,16 +224,43 @@ func laterOf(a, b time.Time) time.Time {
 	return b
 }
 
-// finish waits for the browser to exit (killing it if it lingers) and
-// removes the temporary directory.
-func (s *session) finish(launched bool) {
-	if launched || s.l.PID() != 0 {
-		if !waitCleanup(s.l, closeWait) {
-			s.l.Kill()
-			waitCleanup(s.l, closeWait)
+// finish waits for the browser to exit (killing its whole process tree if
+// it lingers) and removes the temporary directory.
+func (s *session) finish() {
+	if p := s.proc; p != nil {
+		// Without a connection nobody asked it to close: kill at once.
+		if s.browser == nil || !p.wait(closeWait) {
+			p.kill()
+			p.wait(closeWait)
 		}
 	}
+	if s.shortTmp != "" {
+		removeAll(s.shortTmp)
+	}
 	removeAll(s.root)
+}
+
+// maxTmpLen keeps the socket Chromium makes in its TMPDIR
+// (…/org.chromium.Chromium.XXXXXX/SingletonSocket) within the 104 bytes a
+// Unix socket path may have on macOS (108 on Linux); past it Chromium
+// aborts at start.
+const maxTmpLen = 104 - len("/org.chromium.Chromium.XXXXXX/SingletonSocket") - 1
+
+// chromeTmp makes the browser's private TMPDIR: root/tmp, or where root
+// is too deep for Chromium's socket, a fresh owner-only directory in /tmp.
+func (s *session) chromeTmp() (string, error) {
+	tmp := filepath.Join(s.root, "tmp")
+	if len(tmp) > maxTmpLen && runtime.GOOS != "windows" {
+		d, err := os.MkdirTemp("/tmp", profilePrefix)
+		if err == nil {
+			s.shortTmp = d
+			return d, nil
+		}
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return "", fmt.Errorf("browser: temp dir: %w", err)
+	}
+	return tmp, nil
 }
 
 // removeAll removes dir, retrying briefly: Chromium's helper processes
@@ -239,24 +272,6 @@ func removeAll(dir string) {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// waitCleanup runs l.Cleanup (wait for exit, remove profile) for at most d.
-// A Cleanup still waiting afterwards returns once Kill takes effect.
-func waitCleanup(l *launcher.Launcher, d time.Duration) bool {
-	done := make(chan struct{})
-	go func() {
-		l.Cleanup()
-		close(done)
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
 	}
 }
 
@@ -277,21 +292,6 @@ func sweepStale(tempDir string, now time.Time) {
 		}
 		_ = os.RemoveAll(m)
 	}
-}
-
-// leaklessLock is the port leakless locks while it prepares its guard;
-// Launch waits for it without a deadline.
-const leaklessLock = "127.0.0.1:2978"
-
-// lockBusy reports whether someone holds leakless's lock port (explains a
-// launch that never finishes).
-func lockBusy() bool {
-	ln, err := net.Listen("tcp", leaklessLock)
-	if err != nil {
-		return true
-	}
-	_ = ln.Close()
-	return false
 }
 
 // launchTimedOut tells a launch that ran out of time from one that failed.

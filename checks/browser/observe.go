@@ -82,6 +82,7 @@ type observer struct {
 	// pendingCookies are ExtraInfo events seen before their request.
 	pendingCookies map[proto.NetworkRequestID][]*proto.NetworkBlockedSetCookieWithReason
 	popups         []popupCall
+	crashed        bool
 }
 
 func newObserver(mainFrame proto.PageFrameID, now func() time.Time) *observer {
@@ -101,7 +102,7 @@ func newObserver(mainFrame proto.PageFrameID, now func() time.Time) *observer {
 func (o *observer) handlers() []any {
 	return []any{
 		o.onRequest, o.onResponse, o.onFinished, o.onFailed, o.onExtraInfo,
-		o.onException, o.onBinding, o.onLoad,
+		o.onException, o.onBinding, o.onLoad, o.onCrash,
 	}
 }
 
@@ -290,6 +291,14 @@ func (o *observer) onLoad(*proto.PageLoadEventFired) {
 	o.loaded = true
 }
 
+// onCrash notes that the tab's renderer died (a script past the heap cap,
+// most likely).
+func (o *observer) onCrash(*proto.InspectorTargetCrashed) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.crashed = true
+}
+
 // state is a copy of what the observer saw so far.
 type state struct {
 	Loaded    bool
@@ -301,6 +310,7 @@ type state struct {
 	Resources []resourceIssue
 	Cookies   []cookieIssue
 	Popups    []popupCall
+	Crashed   bool // the tab's renderer died
 }
 
 func (o *observer) snapshot() state {
@@ -314,6 +324,7 @@ func (o *observer) snapshot() state {
 		Resources: append([]resourceIssue(nil), o.resources...),
 		Cookies:   append([]cookieIssue(nil), o.cookies...),
 		Popups:    append([]popupCall(nil), o.popups...),
+		Crashed:   o.crashed,
 	}
 	if len(o.inflight) == 0 {
 		s.Quiet = o.now().Sub(o.quietFrom)

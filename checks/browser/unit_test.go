@@ -142,8 +142,10 @@ func TestProxyFlags(t *testing.T) {
 			map[string]string{"proxy-server": "http://proxy.corp:3128", "proxy-bypass-list": "<-loopback>"}},
 		{"socks", checks.Route{Proxy: &url.URL{Scheme: "socks5h", Host: "s:1080"}, Source: checks.SourceConfig},
 			map[string]string{"proxy-server": "socks5://s:1080", "proxy-bypass-list": "<-loopback>"}},
-		{"same PAC file", checks.Route{Proxy: withCreds, Source: checks.SourcePAC, PACURL: "http://wpad/proxy.pac"},
-			map[string]string{"proxy-pac-url": "http://wpad/proxy.pac"}},
+		{"PAC file: nothing on the command line", checks.Route{Proxy: withCreds, Source: checks.SourcePAC, PACURL: "http://wpad/proxy.pac?key=k"},
+			map[string]string{}},
+		{"PAC file Chrome cannot fetch: its answer", checks.Route{Proxy: withCreds, Source: checks.SourcePAC, PACURL: "/etc/proxy.pac"},
+			map[string]string{"proxy-server": "http://proxy.corp:3128", "proxy-bypass-list": "<-loopback>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +168,8 @@ func TestProxyFlags(t *testing.T) {
 func TestLauncherFlags(t *testing.T) {
 	l := launcherFor(launchSpec{Bin: "/usr/bin/chromium", Route: checks.Route{Source: checks.SourceDirect}, Home: "/tmp/h"}, "/tmp/p")
 	args := strings.Join(l.FormatArgs(), " ")
-	for _, want := range []string{"--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server", "--user-data-dir=/tmp/p"} {
+	for _, want := range []string{"--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server", "--user-data-dir=/tmp/p",
+		"--remote-debugging-pipe", "--js-flags=--max-old-space-size="} {
 		if !strings.Contains(args, want) {
 			t.Errorf("missing %s in %s", want, args)
 		}
@@ -174,8 +177,12 @@ func TestLauncherFlags(t *testing.T) {
 	if strings.Contains(args, "disable-popup-blocking") {
 		t.Errorf("pop-up blocking is off: %s", args)
 	}
-	if env, _ := l.GetFlags("rod-env"); !slices.Contains(env, "HOME=/tmp/h") {
-		t.Errorf("HOME not set in the browser's environment")
+	if strings.Contains(args, "remote-debugging-port") {
+		t.Errorf("a DevTools port any local user could connect to: %s", args)
+	}
+	env := browserEnv([]string{"HOME=/root", "TMPDIR=/tmp", "PATH=/bin"}, "/tmp/h", "/tmp/r/tmp")
+	if !slices.Contains(env, "HOME=/tmp/h") || !slices.Contains(env, "TMPDIR=/tmp/r/tmp") || !slices.Contains(env, "PATH=/bin") || len(env) != 3 {
+		t.Errorf("browser environment %v", env)
 	}
 }
 
@@ -284,31 +291,40 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// TestLaunchWaitsForLeaklessLockUnderDeadline: with leakless's lock port
-// held by someone else, Launch blocks; the check still returns by its
-// deadline, says why, and cleans up once the port is free.
-func TestLaunchWaitsForLeaklessLockUnderDeadline(t *testing.T) {
-	ln, err := net.Listen("tcp", leaklessLock)
+// TestLaunchThatNeverAnswersEndsByDeadline: a "browser" that starts but
+// never answers on the DevTools pipe (a script that sleeps) makes the check
+// return by its deadline with a launch timeout; close then kills its whole
+// process tree and removes the profile.
+func TestLaunchThatNeverAnswersEndsByDeadline(t *testing.T) {
+	dir := t.TempDir()
+	bin, sleeper := filepath.Join(dir, "fake-chrome"), filepath.Join(dir, "fake-helper")
+	b, err := os.ReadFile("/bin/sleep")
 	if err != nil {
-		t.Skipf("cannot hold %s (in use by another test?): %v", leaklessLock, err)
+		t.Skipf("no /bin/sleep: %v", err)
 	}
-	c := &pageCheck{find: func(context.Context, *checks.Env) (string, bool) { return "/bin/true", true }, tempDir: t.TempDir()}
+	// The "browser" and a helper it starts in the background: both must go.
+	if err := os.WriteFile(sleeper, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"+sleeper+" 30 &\n"+sleeper+" 31\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := &pageCheck{find: func(context.Context, *checks.Env) (string, bool) { return bin, true }, tempDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	r := c.Run(ctx, checks.NewEnv(checks.Target{URL: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}}), nil)
 	took := time.Since(start)
-	_ = ln.Close()
-	if r.Code != CodeTimeout || r.Evidence["timeout_phase"] != "launch" || r.Evidence["launch_note"] == nil {
+	if r.Code != CodeTimeout || r.Evidence["timeout_phase"] != "launch" {
 		t.Errorf("got %s %v", r.Code, r.Evidence)
 	}
 	if took > 400*time.Millisecond+minCloseWait+200*time.Millisecond {
 		t.Errorf("took %v", took)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(leftDirs(t, c.tempDir)) > 0 {
+	for len(leftDirs(t, c.tempDir)) > 0 || len(chromeProcs(t, dir)) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("profile dir left: %v", leftDirs(t, c.tempDir))
+			t.Fatalf("left behind: profile dirs %v, processes %v", leftDirs(t, c.tempDir), chromeProcs(t, dir))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -36,6 +36,9 @@ type outcome struct {
 	Cookies  *cookieProbe // nil when the probe could not run
 	FormSeen bool
 	FormRan  bool // the form check ran (the page loaded far enough)
+	// MemoryMB is what the browser used when it was killed for passing
+	// the memory cap (0: it was not); PeakMB the most it was seen using.
+	MemoryMB, PeakMB int64
 }
 
 // finding is one fault, before the most fundamental is chosen.
@@ -59,7 +62,11 @@ func verdict(o outcome) []finding {
 	if o.NavError != "" {
 		add(navFinding(o))
 	}
-	if o.TimedOut {
+	outOfMemory := o.MemoryMB > 0 || o.State.Crashed
+	if outOfMemory {
+		add(memoryFinding(o))
+	}
+	if o.TimedOut && !outOfMemory { // stopped by us, not slow
 		add(timeoutFinding(o))
 	}
 	rejected, byUser := splitCookies(o.State.Cookies)
@@ -134,6 +141,19 @@ func navFinding(o outcome) finding {
 	return finding{code: CodeResourceBlocked, sev: checks.SeverityCritical, owner: checks.OwnerIT, status: checks.StatusFail,
 		summary: fmt.Sprintf("Chrome could not open the page at %s: %s", host, code),
 		params:  map[string]string{"host": host, "resource": host, "reason": code}}
+}
+
+// memoryFinding is a page whose scripts took more memory than any login
+// page needs: the site's program is at fault (a script error to its
+// administrator), not the network (a timeout would send IT looking there).
+func memoryFinding(o outcome) finding {
+	msg := fmt.Sprintf("the page's scripts kept allocating memory: the browser used %d MB, past the %d MB limit, and was stopped", o.MemoryMB, treeCapMB)
+	if o.MemoryMB == 0 {
+		msg = fmt.Sprintf("the page's tab crashed in Chrome, most likely because its scripts went past the %d MB memory limit", heapCapMB)
+	}
+	return finding{code: CodeJSError, sev: checks.SeverityHigh, owner: checks.OwnerAdmin, status: checks.StatusFail,
+		summary: "the login page's script failed: " + msg,
+		params:  map[string]string{"host": o.Host, "message": msg, "source": o.Host}}
 }
 
 func timeoutFinding(o outcome) finding {
