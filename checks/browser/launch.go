@@ -41,12 +41,12 @@ type launchSpec struct {
 
 // session is one launched browser and everything that must be undone.
 type session struct {
-	root    string // our temp dir: profile, home and the browser's TMPDIR inside
+	root string // our temp dir: profile, home and the browser's TMPDIR inside
 	// shortTmp is the browser's TMPDIR when root is too deep for it (see
 	// chromeTmp); removed with root.
 	shortTmp string
-	proc    *chromeProc
-	browser *rod.Browser
+	proc     *chromeProc
+	browser  *rod.Browser
 	// spawn runs clean-up that may outlive close (env.Go, so the program
 	// waits for it before exiting); nil: a plain goroutine.
 	spawn func(func())
