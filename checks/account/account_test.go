@@ -60,7 +60,7 @@ func runCheck(t *testing.T, cfg checks.AccountConfig, token string, timeout time
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return NewCheck().Run(ctx, env, nil)
+	return New().Run(ctx, env, nil)
 }
 
 type want struct {

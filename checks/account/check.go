@@ -33,8 +33,11 @@ const (
 // account.token_env is empty.
 const DefaultTokenEnv = "LOGINDOCTOR_ACCOUNT_TOKEN"
 
-// NewCheck returns the account.status check.
-func NewCheck() checks.Check { return statusCheck{} }
+// ID is account.status' stable ID.
+const ID = "account.status"
+
+// New returns the account.status check.
+func New() checks.Check { return statusCheck{} }
 
 type statusCheck struct{}
 
@@ -42,7 +45,7 @@ var _ checks.Check = statusCheck{}
 
 func (statusCheck) Info() checks.Info {
 	return checks.Info{
-		ID:        "account.status",
+		ID:        ID,
 		Stage:     checks.StageAccount,
 		DependsOn: []string{},
 		Needs:     []string{"account.provider", "account.base_url", "account.user"},

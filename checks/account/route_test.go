@@ -48,7 +48,7 @@ func TestAPICallTakesTheRoute(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	res := NewCheck().Run(ctx, env, nil)
+	res := New().Run(ctx, env, nil)
 	if res.Code != CodeLocked {
 		t.Fatalf("got %s (%s)", res.Code, res.Summary)
 	}

@@ -19,15 +19,25 @@ const (
 	CodeOutdated    = "DEVICE_BROWSER_OUTDATED"
 )
 
-// NewBrowsers returns the device.browsers check.
-func NewBrowsers() checks.Check { return browsersCheck{} }
+// ID is device.browsers' stable ID.
+const ID = "device.browsers"
+
+// New returns the device.browsers check.
+func New() checks.Check { return browsersCheck{} }
+
+// InventoryFrom is device.browsers' Result.Data among a dependent check's
+// deps: the browsers found, if the check ran.
+func InventoryFrom(deps checks.Deps) (Inventory, bool) {
+	inv, ok := deps[ID].Data.(Inventory)
+	return inv, ok
+}
 
 type browsersCheck struct{}
 
 var _ checks.Check = browsersCheck{}
 
 func (browsersCheck) Info() checks.Info {
-	return checks.Info{ID: "device.browsers", Stage: checks.StageDevice, DependsOn: []string{},
+	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{},
 		About: "installed browsers and their versions; IE-only or outdated browsers"}
 }
 

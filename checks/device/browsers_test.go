@@ -177,7 +177,7 @@ func TestBrowsers(t *testing.T) {
 			env.Target.Browser.Exclude = tc.exclude
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
-			r := NewBrowsers().Run(ctx, env, nil)
+			r := New().Run(ctx, env, nil)
 			if r.Status != tc.status || r.Code != tc.code {
 				t.Fatalf("got %s/%s (%s), want %s/%s", r.Status, r.Code, r.Summary, tc.status, tc.code)
 			}
@@ -220,7 +220,7 @@ func TestBrowsersParams(t *testing.T) {
 	env := testEnv("windows", tree(t, map[string]string{
 		"Program Files/Internet Explorer/iexplore.exe": "exe",
 	}))
-	r := NewBrowsers().Run(context.Background(), env, nil)
+	r := New().Run(context.Background(), env, nil)
 	if r.Params["found"] != "Internet Explorer" {
 		t.Errorf("params %v", r.Params)
 	}
@@ -229,7 +229,7 @@ func TestBrowsersParams(t *testing.T) {
 		"usr/bin/chromium": script("Chromium 120.0.6099.224"),
 	}))
 	env.Target.Browser.MinMajor = map[string]int{FamilyFirefox: 115, FamilyChromium: 100}
-	r = NewBrowsers().Run(context.Background(), env, nil)
+	r = New().Run(context.Background(), env, nil)
 	want := map[string]string{"browser": "Firefox", "version": "78.0", "min_version": "115", "alternative": "Chromium"}
 	for k, v := range want {
 		if r.Params[k] != v {
@@ -278,7 +278,7 @@ func TestVersionFromRunHang(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	r := NewBrowsers().Run(ctx, testEnv("linux", root), nil)
+	r := New().Run(ctx, testEnv("linux", root), nil)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("hung for %v", d)
 	}

@@ -24,10 +24,8 @@ type Options struct {
 	Resolver Resolver
 }
 
-// NewCheck returns the dns.resolve check using the system resolver.
-func NewCheck() checks.Check { return New(Options{}) }
-
-// New returns the dns.resolve check with the given seams.
+// New returns the dns.resolve check with the given seams (the zero
+// Options: the system's).
 func New(o Options) checks.Check { return &check{opts: o} }
 
 type check struct{ opts Options }

@@ -52,6 +52,13 @@ type HostFacts struct {
 	Proxied bool
 }
 
+// FactsFrom is dns.resolve's Result.Data among a dependent check's deps:
+// the facts of every host, if dns.resolve ran and got as far as judging.
+func FactsFrom(deps checks.Deps) (Facts, bool) {
+	f, ok := deps[ID].Data.(Facts)
+	return f, ok
+}
+
 // Lookup returns the facts of host (case-insensitive).
 func (f Facts) Lookup(host string) (HostFacts, bool) {
 	host = normName(host)

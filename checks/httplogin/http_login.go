@@ -56,8 +56,15 @@ type Login struct {
 
 var _ checks.Check = (*Login)(nil)
 
-// NewCheck returns the http.login check.
-func NewCheck() checks.Check { return &Login{} }
+// New returns the http.login check.
+func New() checks.Check { return &Login{} }
+
+// HostsFrom is http.login's Result.Data among a dependent check's deps:
+// the redirect chain's host names in order, without repeats, if it ran.
+func HostsFrom(deps checks.Deps) ([]string, bool) {
+	h, ok := deps[ID].Data.([]string)
+	return h, ok
+}
 
 // Info describes the check.
 func (*Login) Info() checks.Info {

@@ -11,6 +11,9 @@ import (
 // CodeOutsideHours is policy.hours' finding.
 const CodeOutsideHours = "POLICY_OUTSIDE_HOURS"
 
+// HoursID is policy.hours' stable ID.
+const HoursID = "policy.hours"
+
 // NewHours returns the policy.hours check.
 func NewHours() checks.Check { return hoursCheck{} }
 
@@ -20,7 +23,7 @@ var _ checks.Check = hoursCheck{}
 
 func (hoursCheck) Info() checks.Info {
 	return checks.Info{
-		ID:        "policy.hours",
+		ID:        HoursID,
 		Stage:     checks.StagePolicy,
 		DependsOn: []string{},
 		Needs:     []string{"policy.login_hours"},

@@ -17,6 +17,9 @@ const (
 	CodeIPUnknown    = "POLICY_IP_UNKNOWN"
 )
 
+// NetworkID is policy.network's stable ID.
+const NetworkID = "policy.network"
+
 // NewNetwork returns the policy.network check.
 func NewNetwork() checks.Check { return networkCheck{} }
 
@@ -26,7 +29,7 @@ var _ checks.Check = networkCheck{}
 
 func (networkCheck) Info() checks.Info {
 	return checks.Info{
-		ID:        "policy.network",
+		ID:        NetworkID,
 		Stage:     checks.StagePolicy,
 		DependsOn: []string{},
 		Needs:     []string{"policy.allowed_networks", "policy.egress_ip_url"},

@@ -46,8 +46,15 @@ type routeCheck struct{}
 
 var _ checks.Check = routeCheck{}
 
-// NewCheck returns the proxy.route check.
-func NewCheck() checks.Check { return routeCheck{} }
+// New returns the proxy.route check.
+func New() checks.Check { return routeCheck{} }
+
+// RouteFrom is proxy.route's Result.Data among a dependent check's deps:
+// the route to the login URL, if proxy.route ran and decided it.
+func RouteFrom(deps checks.Deps) (checks.Route, bool) {
+	r, ok := deps[ID].Data.(checks.Route)
+	return r, ok
+}
 
 func (routeCheck) Info() checks.Info {
 	return checks.Info{

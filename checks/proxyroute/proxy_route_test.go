@@ -24,7 +24,7 @@ func run(t *testing.T, env *checks.Env) checks.Result {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	start := time.Now()
-	r := NewCheck().Run(ctx, env, nil)
+	r := New().Run(ctx, env, nil)
 	if el := time.Since(start); el > time.Second {
 		t.Errorf("check took %v", el)
 	}
@@ -362,7 +362,7 @@ func TestFindRouteDefaultFinderUsesConfig(t *testing.T) {
 }
 
 func TestNotConfiguredWithoutURL(t *testing.T) {
-	r := NewCheck().Run(context.Background(), &checks.Env{}, nil)
+	r := New().Run(context.Background(), &checks.Env{}, nil)
 	if r.Code != checks.CodeNotConfigured {
 		t.Fatalf("got %s", r.Code)
 	}

@@ -1,6 +1,10 @@
 package reach
 
-import "time"
+import (
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
 
 // Facts is net.reach's Result.Data: how every endpoint was reached.
 type Facts struct {
@@ -33,6 +37,23 @@ type EndpointFacts struct {
 	// Private reports that every address is private (RFC 1918, ULA).
 	Private  bool
 	Attempts []Attempt
+}
+
+// FactsFrom is net.reach's Result.Data among a dependent check's deps: how
+// every endpoint was reached, if net.reach ran.
+func FactsFrom(deps checks.Deps) (Facts, bool) {
+	f, ok := deps[ID].Data.(Facts)
+	return f, ok
+}
+
+// Login is the login host's facts, if it was probed.
+func (f Facts) Login() (EndpointFacts, bool) {
+	for _, e := range f.Endpoints {
+		if e.Role == "login" {
+			return e, true
+		}
+	}
+	return EndpointFacts{}, false
 }
 
 // Reachable reports whether some address connected.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/dnsresolve"
+	"github.com/logindoctor/logindoctor/checks/proxyroute"
 )
 
 // ID is the check's stable ID.
@@ -18,7 +19,7 @@ const ID = "net.reach"
 
 // The checks net.reach depends on.
 const (
-	depRoute = "proxy.route"
+	depRoute = proxyroute.ID
 	depDNS   = dnsresolve.ID
 )
 
@@ -32,9 +33,6 @@ type Options struct {
 	// not selected); nil means net.DefaultResolver.
 	Resolver Resolver
 }
-
-// NewCheck returns the net.reach check.
-func NewCheck() checks.Check { return New(Options{}) }
 
 // New returns the net.reach check with the given seams.
 func New(o Options) checks.Check { return &check{opts: o} }
@@ -59,7 +57,7 @@ func (c *check) BlockedBy(deps checks.Deps) string {
 		return depRoute
 	}
 	route, _ := routeFrom(deps)
-	if r, ok := deps[depDNS]; ok && r.Blocks() && route.Direct() && !loginResolved(r) {
+	if r, ok := deps[depDNS]; ok && r.Blocks() && route.Direct() && !loginResolved(r, deps) {
 		return depDNS
 	}
 	return ""
@@ -68,8 +66,8 @@ func (c *check) BlockedBy(deps checks.Deps) string {
 // loginResolved reports whether dns.resolve found the login host even
 // though it failed (for an SSO or API endpoint): the login host can still
 // be reached, and the endpoint stays dns.resolve's finding.
-func loginResolved(r checks.Result) bool {
-	facts, ok := r.Data.(dnsresolve.Facts)
+func loginResolved(r checks.Result, deps checks.Deps) bool {
+	facts, ok := dnsresolve.FactsFrom(deps)
 	if !ok || r.Status == checks.StatusError {
 		return false
 	}
@@ -83,11 +81,8 @@ func loginResolved(r checks.Result) bool {
 
 // routeFrom is proxy.route's route to the CRM; direct when absent.
 func routeFrom(deps checks.Deps) (checks.Route, bool) {
-	if r, ok := deps[depRoute].Data.(checks.Route); ok {
+	if r, ok := proxyroute.RouteFrom(deps); ok {
 		return r, true
-	}
-	if r, ok := deps[depRoute].Data.(*checks.Route); ok && r != nil {
-		return *r, true
 	}
 	return checks.Route{Source: checks.SourceDirect}, false
 }
@@ -102,7 +97,7 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 	if p.resolver == nil {
 		p.resolver = env.SystemResolver()
 	}
-	if f, ok := deps[depDNS].Data.(dnsresolve.Facts); ok {
+	if f, ok := dnsresolve.FactsFrom(deps); ok {
 		p.facts = &f
 	}
 	crm, known := routeFrom(deps)

@@ -50,7 +50,7 @@ func (w want) check(t *testing.T, res checks.Result) {
 func TestBothFamiliesWork(t *testing.T) {
 	p := dualListen(t)
 	e := env(t, "https://crm.test:"+p+"/login", nil, nil, nil)
-	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1", "::1"}})))
+	res := run(t, New(Options{}), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1", "::1"}})))
 	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
 		evidence: map[string]any{"family": "ipv4+ipv6", "route": "direct"}}.check(t, res)
 }
@@ -58,7 +58,7 @@ func TestBothFamiliesWork(t *testing.T) {
 func TestOneFamilyEnough(t *testing.T) {
 	v4 := listen(t, "127.0.0.1:0") // nothing on [::1] at this port
 	e := env(t, "https://crm.test:"+port(v4)+"/", nil, nil, nil)
-	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"::1", "127.0.0.1"}})))
+	res := run(t, New(Options{}), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"::1", "127.0.0.1"}})))
 	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
 		evidence: map[string]any{"family": "ipv4", "address": "127.0.0.1:" + port(v4)}}.check(t, res)
 	ep := res.Data.(Facts).Endpoints[0]
@@ -100,7 +100,7 @@ func TestFailures(t *testing.T) {
 			t.Parallel()
 			p := tc.port(t)
 			e := env(t, "https://crm.test:"+p+"/", tc.dialer, nil, nil)
-			res := run(t, NewCheck(), e, deps(direct(), tc.facts))
+			res := run(t, New(Options{}), e, deps(direct(), tc.facts))
 			tc.want.check(t, res)
 			if res.Params["port"] != p || res.Params["endpoint"] != "crm.test:"+p || res.Params["timeout"] == "" {
 				t.Errorf("params %v", res.Params)
@@ -117,7 +117,7 @@ func TestTimeoutFullBacklog(t *testing.T) {
 	t.Cleanup(func() { b.Close() })
 	_, p, _ := net.SplitHostPort(b.Addr())
 	e := env(t, "https://crm.test:"+p+"/", nil, nil, nil)
-	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1"}})))
+	res := run(t, New(Options{}), e, deps(direct(), dnsFacts(map[string][]string{"crm.test": {"127.0.0.1"}})))
 	want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical}.check(t, res)
 }
 
@@ -128,7 +128,7 @@ func TestUnreachableRealNamespace(t *testing.T) {
 		t.Skipf("no empty network namespace here (needs root on Linux): %v", err)
 	}
 	e := env(t, "https://crm.corp.test/", faultnet.Isolated{}, nil, nil)
-	res := run(t, NewCheck(), e, deps(direct(), dnsFacts(map[string][]string{"crm.corp.test": {"10.0.0.1"}})))
+	res := run(t, New(Options{}), e, deps(direct(), dnsFacts(map[string][]string{"crm.corp.test": {"10.0.0.1"}})))
 	want{code: CodeUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "vpn",
 		evidence: map[string]any{"detail": "no route"}}.check(t, res)
 }
@@ -145,25 +145,25 @@ func TestEndpointsAndRegions(t *testing.T) {
 
 	t.Run("fastest region named", func(t *testing.T) {
 		e := env(t, "https://crm.test:"+port(login)+"/", slow, nil, []string{usURL, euURL})
-		res := run(t, NewCheck(), e, deps(direct(), facts))
+		res := run(t, New(Options{}), e, deps(direct(), facts))
 		want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
 			evidence: map[string]any{"fastest_region": euURL}, params: map[string]string{"fastest": euURL}}.check(t, res)
 	})
 	t.Run("one region down while another works", func(t *testing.T) {
 		e := env(t, "https://crm.test:"+port(login)+"/", slow, nil, []string{euURL, "https://ap.crm.test:" + dead + "/"})
-		res := run(t, NewCheck(), e, deps(direct(), facts))
+		res := run(t, New(Options{}), e, deps(direct(), facts))
 		want{code: CodeRefused, status: checks.StatusWarn, severity: checks.SeverityLow,
 			params: map[string]string{"host": "ap.crm.test", "fastest": euURL}}.check(t, res)
 	})
 	t.Run("endpoint refused while login works", func(t *testing.T) {
 		e := env(t, "https://crm.test:"+port(login)+"/", nil, []string{"sso.test:" + dead}, nil)
-		res := run(t, NewCheck(), e, deps(direct(), facts))
+		res := run(t, New(Options{}), e, deps(direct(), facts))
 		want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityHigh,
 			params: map[string]string{"endpoint": "sso.test:" + dead}}.check(t, res)
 	})
 	t.Run("login failure ranks before endpoint failure", func(t *testing.T) {
 		e := env(t, "https://crm.test:"+dead+"/", nil, []string{"sso.test:" + dead + "1"}, nil)
-		res := run(t, NewCheck(), e, deps(direct(), facts))
+		res := run(t, New(Options{}), e, deps(direct(), facts))
 		want{code: CodeRefused, status: checks.StatusFail, severity: checks.SeverityCritical,
 			params: map[string]string{"host": "crm.test"}}.check(t, res)
 	})
@@ -191,7 +191,7 @@ func TestThroughProxy(t *testing.T) {
 			// The name is not resolvable here: the proxy resolves it.
 			e := env(t, "https://crm.test/", nil, nil, nil)
 			facts := dnsFacts(map[string][]string{"crm.test": nil})
-			res := run(t, NewCheck(), e, deps(p.route(), facts))
+			res := run(t, New(Options{}), e, deps(p.route(), facts))
 			tc.want.check(t, res)
 			if res.Status != checks.StatusPass && res.Params["proxy"] != p.ln.Addr().String() {
 				t.Errorf("param proxy = %q", res.Params["proxy"])
@@ -210,7 +210,7 @@ func TestProxyItselfUnreachable(t *testing.T) {
 	r := direct()
 	r.Proxy, r.Source = mustURL(t, "http://127.0.0.1:"+closedPort(t)), checks.SourceEnv
 	e := env(t, "https://crm.test/", nil, nil, nil)
-	res := run(t, NewCheck(), e, deps(r, dnsresolve.Facts{}))
+	res := run(t, New(Options{}), e, deps(r, dnsresolve.Facts{}))
 	want{code: netfail.ProxyUnreachable, status: checks.StatusFail, severity: checks.SeverityCritical, variant: "proxy"}.check(t, res)
 }
 
@@ -233,7 +233,7 @@ func TestBlockedBy(t *testing.T) {
 		{"dns failed for an endpoint only", checks.Deps{depRoute: pass, depDNS: dnsFailed(true)}, ""},
 		{"dns failed for the login host", checks.Deps{depRoute: pass, depDNS: dnsFailed(false)}, depDNS},
 	}
-	c := NewCheck().(checks.BlockDecider)
+	c := New(Options{}).(checks.BlockDecider)
 	for _, tc := range tests {
 		if got := c.BlockedBy(tc.deps); got != tc.want {
 			t.Errorf("%s: BlockedBy = %q, want %q", tc.name, got, tc.want)
@@ -246,7 +246,7 @@ func TestAllBlackHoledEndsInTime(t *testing.T) {
 		[]string{"https://eu.crm.test/", "https://us.crm.test/"})
 	facts := dnsFacts(map[string][]string{"crm.test": {"192.0.2.1", "2001:db8::1"}, "sso.test": {"192.0.2.2"},
 		"api.test": {"192.0.2.3"}, "eu.crm.test": {"192.0.2.4"}, "us.crm.test": {"192.0.2.5"}})
-	res := run(t, NewCheck(), e, deps(direct(), facts))
+	res := run(t, New(Options{}), e, deps(direct(), facts))
 	want{code: CodeTimeout, status: checks.StatusFail, severity: checks.SeverityCritical}.check(t, res)
 	if n := len(res.Data.(Facts).Endpoints); n != 5 {
 		t.Fatalf("%d endpoints, want 5", n)

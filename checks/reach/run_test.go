@@ -60,7 +60,7 @@ func TestBlackHoledRunEndsInTime(t *testing.T) {
 			env := checks.NewEnv(checks.Target{URL: u, Endpoints: []string{"sso.test:443"}})
 			env.Dialer, env.ResolvConf, env.HostsFile, env.GOOS = tc.dialer, resolvConf, filepath.Join(dir, "hosts"), "linux"
 			resolver := dnsserver.ResolverAt(ns.Addr(), tc.dialer)
-			reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: resolver}), routeCheck{}, reach.NewCheck())
+			reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: resolver}), routeCheck{}, reach.New(reach.Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}

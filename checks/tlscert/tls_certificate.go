@@ -23,15 +23,22 @@ type Check struct{}
 
 var _ checks.Check = (*Check)(nil)
 
-// NewCheck returns the tls.certificate check.
-func NewCheck() checks.Check { return &Check{} }
+// New returns the tls.certificate check.
+func New() checks.Check { return &Check{} }
+
+// HandshakeFrom is tls.certificate's Result.Data among a dependent check's
+// deps: what the login host's handshake showed, if it completed.
+func HandshakeFrom(deps checks.Deps) (Handshake, bool) {
+	h, ok := deps[ID].Data.(Handshake)
+	return h, ok
+}
 
 // Info describes the check.
 func (*Check) Info() checks.Info {
 	return checks.Info{
 		ID:        ID,
 		Stage:     checks.StageNetwork,
-		DependsOn: []string{"net.reach"},
+		DependsOn: []string{reach.ID},
 		About:     "certificate chain, host name, validity, TLS version, interception",
 	}
 }
@@ -42,18 +49,16 @@ var _ checks.BlockDecider = (*Check)(nil)
 // another endpoint (an SSO or API host) was not: that endpoint's failure is
 // net.reach's finding, and the login page's certificate can still be read.
 func (*Check) BlockedBy(deps checks.Deps) string {
-	r, ok := deps["net.reach"]
+	r, ok := deps[reach.ID]
 	if !ok || !r.Blocks() {
 		return ""
 	}
-	if facts, ok := r.Data.(reach.Facts); ok && r.Status != checks.StatusError {
-		for _, e := range facts.Endpoints {
-			if e.Role == "login" && e.Reachable() {
-				return ""
-			}
+	if facts, ok := reach.FactsFrom(deps); ok && r.Status != checks.StatusError {
+		if login, ok := facts.Login(); ok && login.Reachable() {
+			return ""
 		}
 	}
-	return "net.reach"
+	return reach.ID
 }
 
 // Run connects to the login host along its route and judges its TLS.

@@ -66,7 +66,7 @@ func run(t *testing.T, env *checks.Env) checks.Result {
 	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 	defer cancel()
 	start := time.Now()
-	res := tlscert.NewCheck().Run(ctx, env, checks.Deps{})
+	res := tlscert.New().Run(ctx, env, checks.Deps{})
 	if d := time.Since(start); d > checkTimeout+lateness {
 		t.Errorf("check took %v, longer than its %v deadline", d, checkTimeout)
 	}
