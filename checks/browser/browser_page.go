@@ -221,7 +221,7 @@ func (v *visit) run(ctx context.Context) checks.Result {
 // cap the browser is killed and the page's work ends (cancel). It returns
 // the function that stops the watch.
 func (v *visit) watchMemory(ctx context.Context, cancel context.CancelFunc) func() {
-	v.mem = &memWatch{capMB: treeCapMB}
+	v.mem = &memWatch{capMB: treeCapMB, procCapMB: heapCapMB}
 	done := make(chan struct{})
 	wctx, stop := context.WithCancel(ctx)
 	go func() {

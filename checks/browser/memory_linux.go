@@ -7,27 +7,26 @@ import (
 	"strconv"
 )
 
-// treeRSS is the resident anonymous memory, in bytes, of the processes in process
-// group pgid (the browser and its helpers), from /proc.
-func treeRSS(pgid int) (int64, bool) {
+// treeRSS is the resident anonymous memory, in bytes, of the processes in
+// process group pgid (the browser and its helpers), in all and of the
+// biggest one, from /proc.
+func treeRSS(pgid int) (total, biggest int64, ok bool) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	page := int64(os.Getpagesize())
-	var total int64
-	found := false
 	for _, e := range entries {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		pages, ok := anonIfInGroup(filepath.Join("/proc", e.Name()), pgid)
-		if ok {
-			found = true
+		pages, in := anonIfInGroup(filepath.Join("/proc", e.Name()), pgid)
+		if in {
 			total += pages * page
+			biggest = max(biggest, pages*page)
 		}
 	}
-	return total, found
+	return total, biggest, total > 0
 }
 
 // anonIfInGroup is the resident anonymous (private, non-file) pages of

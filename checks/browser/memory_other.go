@@ -4,4 +4,4 @@ package browser
 
 // treeRSS cannot measure the browser's tree here: only the JavaScript
 // heap cap (heapCapMB) applies.
-func treeRSS(int) (int64, bool) { return 0, false }
+func treeRSS(int) (total, biggest int64, ok bool) { return 0, 0, false }

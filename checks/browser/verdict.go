@@ -147,7 +147,7 @@ func navFinding(o outcome) finding {
 // page needs: the site's program is at fault (a script error to its
 // administrator), not the network (a timeout would send IT looking there).
 func memoryFinding(o outcome) finding {
-	msg := fmt.Sprintf("the page's scripts kept allocating memory: the browser used %d MB, past the %d MB limit, and was stopped", o.MemoryMB, treeCapMB)
+	msg := fmt.Sprintf("the page's scripts kept allocating memory: the browser used %d MB, past the limit (%d MB for the page, %d MB in all), and was stopped", o.MemoryMB, heapCapMB, treeCapMB)
 	if o.MemoryMB == 0 {
 		msg = fmt.Sprintf("the page's tab crashed in Chrome, most likely because its scripts went past the %d MB memory limit", heapCapMB)
 	}
