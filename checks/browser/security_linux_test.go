@@ -216,7 +216,6 @@ func groupProcs(pgid int) []int {
 	return out
 }
 
-
 // TestBrowserKilledWithParentWithoutPipe isolates the parent-death
 // signal: the "browser" is sleep, which never notices its DevTools pipe
 // closing; it must still die when the process that started it is killed.
