@@ -225,7 +225,7 @@ func TestNothingLeftInTMPDIR(t *testing.T) {
 	tmp := shortTempDir(t)
 	t.Setenv("TMPDIR", tmp)
 	srv := startPages(t, loginpages.Options{})
-	c := NewCheck().(*pageCheck)
+	c := New().(*pageCheck)
 	env := checks.NewEnv(checks.Target{URL: mustURL(t, srv.URL(loginpages.Healthy))})
 	var stray atomic.Value
 	stop := make(chan struct{})

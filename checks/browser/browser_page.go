@@ -18,18 +18,13 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/device"
+	"github.com/logindoctor/logindoctor/checks/httplogin"
 	// Turn off rod's global -rod flag before rod's init parses os.Args.
 	_ "github.com/logindoctor/logindoctor/checks/browser/internal/rodflag"
 )
 
 // Budgets inside the check's own deadline.
 const (
-	// defaultBudget applies when the context has no deadline.
-	defaultBudget = 20 * time.Second
-	// maxReserve is kept back from the page for screenshot, close and
-	// cleanup, so that a page that never loads is still reported in time;
-	// with short deadlines a quarter of the budget is kept instead.
-	maxReserve = 1500 * time.Millisecond
 	// settleIdle is how long the network must stay quiet after "load"
 	// before a missing form counts as missing (scripts may still draw it).
 	settleIdle = 700 * time.Millisecond
@@ -65,14 +60,17 @@ type pageCheck struct {
 
 var _ checks.Check = (*pageCheck)(nil)
 
-// NewCheck returns the browser.page check.
-func NewCheck() checks.Check {
+// ID is browser.page's stable check ID.
+const ID = "browser.page"
+
+// New returns the browser.page check.
+func New() checks.Check {
 	return &pageCheck{find: device.FindChrome, certutil: "certutil"}
 }
 
 // Info implements checks.Check.
 func (c *pageCheck) Info() checks.Info {
-	return checks.Info{ID: "browser.page", Stage: checks.StageBrowser, DependsOn: []string{"http.login"},
+	return checks.Info{ID: ID, Stage: checks.StageBrowser, DependsOn: []string{httplogin.ID},
 		About: "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form"}
 }
 
@@ -137,15 +135,12 @@ func closeBy(ctx context.Context) time.Time {
 	return laterOf(dl, time.Now().Add(minCloseWait))
 }
 
-// pageDeadline is when the page's work must stop so that screenshot and
-// cleanup still fit before ctx's deadline.
+// pageDeadline is when the page's work must stop so that screenshot,
+// close and cleanup still fit before ctx's deadline and a page that never
+// loads is still reported in time; with short deadlines a quarter of the
+// time left is kept instead.
 func pageDeadline(ctx context.Context, now time.Time) time.Time {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		dl = now.Add(defaultBudget)
-	}
-	reserve := min(maxReserve, dl.Sub(now)/4)
-	return dl.Add(-reserve)
+	return checks.Budget{Reserve: checks.BrowserReserve, Share: 4}.Deadline(ctx, now)
 }
 
 // visit is one run of the check: launch, load, probe, screenshot.

@@ -41,7 +41,7 @@ func TestNoChromeLeftBehind(t *testing.T) {
 		run{fault: loginpages.Popup, timeout: 5 * time.Second})
 
 	for i, r := range runs {
-		c := NewCheck().(*pageCheck)
+		c := New().(*pageCheck)
 		c.tempDir = dir
 		if r.panics {
 			c.hook = func(string) { panic("injected") }

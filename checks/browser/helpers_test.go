@@ -40,7 +40,7 @@ func startPages(tb testing.TB, opts loginpages.Options) *loginpages.Server {
 // testCheck is browser.page with a private temp dir for its profiles.
 func testCheck(tb testing.TB) *pageCheck {
 	tb.Helper()
-	c := NewCheck().(*pageCheck)
+	c := New().(*pageCheck)
 	c.tempDir = tb.TempDir()
 	return c
 }

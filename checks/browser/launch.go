@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-rod/rod/lib/launcher/flags"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // Timings of the browser's life cycle; see PITFALLS (go-rod).
@@ -296,7 +296,5 @@ func sweepStale(tempDir string, now time.Time) {
 
 // launchTimedOut tells a launch that ran out of time from one that failed.
 func launchTimedOut(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+	return netfail.IsTimeout(err) || errors.Is(err, context.Canceled)
 }

@@ -96,7 +96,7 @@ func plant(t *testing.T, dir, script string) {
 // childRunCheck (in the child) runs the check on LOGINDOCTOR_TEST_URL and
 // prints its code.
 func childRunCheck(t *testing.T) {
-	c := NewCheck().(*pageCheck)
+	c := New().(*pageCheck)
 	env := checks.NewEnv(checks.Target{URL: mustURL(t, os.Getenv("LOGINDOCTOR_TEST_URL"))})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -214,7 +214,7 @@ func TestPageDeadline(t *testing.T) {
 	now := time.Now()
 	for _, tt := range []struct {
 		budget, reserve time.Duration
-	}{{10 * time.Second, maxReserve}, {2 * time.Second, 500 * time.Millisecond}, {200 * time.Millisecond, 50 * time.Millisecond}} {
+	}{{10 * time.Second, checks.BrowserReserve}, {2 * time.Second, 500 * time.Millisecond}, {200 * time.Millisecond, 50 * time.Millisecond}} {
 		ctx, cancel := context.WithDeadline(context.Background(), now.Add(tt.budget))
 		got := now.Add(tt.budget).Sub(pageDeadline(ctx, now))
 		cancel()
@@ -222,7 +222,7 @@ func TestPageDeadline(t *testing.T) {
 			t.Errorf("budget %v: reserve %v, want %v", tt.budget, got, tt.reserve)
 		}
 	}
-	if got := pageDeadline(context.Background(), now).Sub(now); got != defaultBudget-maxReserve {
+	if got := pageDeadline(context.Background(), now).Sub(now); got != checks.DefaultCheckTimeout-checks.BrowserReserve {
 		t.Errorf("no deadline: %v", got)
 	}
 }

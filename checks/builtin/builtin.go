@@ -27,7 +27,7 @@ func Checks() []checks.Check {
 		tlscert.New(),
 		httplogin.New(),
 		account.New(),
-		browser.NewCheck(),
+		browser.New(),
 		policy.NewHours(),
 		policy.NewNetwork(),
 	}
