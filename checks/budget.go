@@ -23,6 +23,8 @@ const (
 	// ProxyReserve: proxy.route reports a proxy that accepts and never
 	// answers CONNECT as PROXY_UNREACHABLE.
 	ProxyReserve = 2 * time.Second
+	// QualityReserve: net.quality sums up its probes and the transfer.
+	QualityReserve = 200 * time.Millisecond
 	// TLSReserve: tls.certificate reports a server that never finishes
 	// the handshake.
 	TLSReserve = 300 * time.Millisecond

@@ -26,6 +26,7 @@ type Target struct {
 	Browser BrowserConfig
 	Account AccountConfig
 	Policy  PolicyConfig
+	Quality QualityConfig
 }
 
 // DNSConfig are the dns.* keys.
@@ -69,15 +70,31 @@ type BrowserConfig struct {
 
 // AccountConfig are the account.* keys.
 type AccountConfig struct {
-	Provider string // okta | entra | salesforce | keycloak | generic
+	Provider string // okta | entra | salesforce | keycloak | ldap | generic
 	BaseURL  string
 	Realm    string
 	User     string
 	TokenEnv string
-	// Token is the API token read from TokenEnv (or an owner-only file).
-	// It is a secret: never put it in a Result, an error or a log line.
+	// TokenFile is an owner-only file holding the secret when TokenEnv's
+	// variable is empty.
+	TokenFile string
+	// Token is the API token or directory password read from TokenEnv or
+	// TokenFile (by account.ReadSecret, the one reader). It is a secret:
+	// never put it in a Result, an error or a log line.
 	Token   string
 	Generic GenericAccount
+	LDAP    LDAPAccount
+}
+
+// LDAPAccount configures the ldap provider (account.ldap.*).
+type LDAPAccount struct {
+	// BindDN is the read-only service account; its password is Token.
+	BindDN string
+	// BaseDN is where users live, e.g. DC=corp,DC=example,DC=com.
+	BaseDN string
+	// UserFilter finds the user; {user} is replaced by the escaped login
+	// name. Empty: a default for Active Directory or OpenLDAP.
+	UserFilter string
 }
 
 // GenericAccount configures the generic provider: a URL template and a
@@ -93,6 +110,17 @@ type GenericAccount struct {
 	// States maps a value found at StatusPath (as text) to a state:
 	// active | disabled | locked | password_expired | must_change_password | not_found.
 	States map[string]string
+}
+
+// QualityConfig are the quality.* keys (net.quality); zero values mean
+// the defaults (250 ms, 2 Mbit/s).
+type QualityConfig struct {
+	// LatencyWarn is the median round trip beyond which the link is slow
+	// to answer (NET_HIGH_LATENCY).
+	LatencyWarn time.Duration
+	// MinBandwidth is the download speed, in bits per second, below which
+	// the link is too slow (NET_SLOW_LINK).
+	MinBandwidth int64
 }
 
 // PolicyConfig are the policy.* keys.
