@@ -9,8 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -55,14 +54,14 @@ func (statusCheck) Info() checks.Info {
 
 func (statusCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
 	cfg := env.Target.Account
-	if res, ok := notConfigured(cfg); !ok {
+	cfg.Provider = strings.ToLower(strings.TrimSpace(cfg.Provider))
+	p, known := Providers()[cfg.Provider]
+	if res, ok := notConfigured(cfg, p); !ok {
 		return res
 	}
-	p, ok := Providers()[strings.ToLower(cfg.Provider)]
-	if !ok {
+	if !known {
 		return checks.Errored(fmt.Sprintf("account.provider: unknown provider %q (use one of %s)", truncate(cfg.Provider, 40), strings.Join(ProviderNames(), ", ")))
 	}
-	cfg.Provider = strings.ToLower(cfg.Provider)
 	res, ok := token(env, &cfg)
 	if !ok {
 		return res
@@ -71,58 +70,48 @@ func (statusCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) chec
 }
 
 func run(ctx context.Context, env *checks.Env, p Provider, cfg checks.AccountConfig) checks.Result {
-	apiURL, err := lookupURL(cfg)
+	endpoint, err := p.Endpoint(cfg)
 	if err != nil {
 		return checks.Errored(err.Error())
 	}
-	rt, err := env.Route(ctx, apiURL)
-	if err != nil {
-		return apiError(cfg, fmt.Errorf("%w: no route: %w", ErrAPIUnreachable, err)).With("api", apiURL.Host)
-	}
-	client := &http.Client{
-		Transport:     env.Transport(rt, nil),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	defer client.CloseIdleConnections()
+	call := &Call{Env: env, Config: cfg}
 	actx, cancel := apiContext(ctx)
 	defer cancel()
-	st, err := p.Lookup(actx, client, cfg)
+	st, err := p.Lookup(actx, call)
 	var res checks.Result
 	if err != nil {
 		res = apiError(cfg, err)
 	} else {
 		res = fromState(env, cfg, st)
 	}
-	return res.With("api", apiURL.Scheme+"://"+apiURL.Host).With("route", rt.String()).With("provider", cfg.Provider)
+	res = res.With("api", endpoint.Scheme+"://"+endpoint.Host).With("provider", cfg.Provider)
+	for k, v := range call.notes {
+		res = res.With(k, v)
+	}
+	return res
 }
 
-// notConfigured names the missing keys; ok is true when all are set.
-func notConfigured(cfg checks.AccountConfig) (checks.Result, bool) {
-	var missing []string
-	if strings.TrimSpace(cfg.Provider) == "" {
+// notConfigured names the missing keys (p may be nil: an empty or unknown
+// provider); ok is true when all are set.
+func notConfigured(cfg checks.AccountConfig, p Provider) (checks.Result, bool) {
+	var missing, own []string
+	if cfg.Provider == "" {
 		missing = append(missing, "account.provider")
 	}
-	generic := strings.EqualFold(cfg.Provider, "generic")
-	if strings.TrimSpace(cfg.BaseURL) == "" && (!generic || !strings.Contains(cfg.Generic.URL, "://")) {
+	switch {
+	case p != nil:
+		own = p.Needs(cfg)
+	case strings.TrimSpace(cfg.BaseURL) == "":
+		own = []string{"account.base_url"}
+	}
+	if i := slices.Index(own, "account.base_url"); i >= 0 {
 		missing = append(missing, "account.base_url")
+		own = slices.Delete(own, i, i+1)
 	}
 	if strings.TrimSpace(cfg.User) == "" {
 		missing = append(missing, "account.user")
 	}
-	if strings.EqualFold(cfg.Provider, "keycloak") && strings.TrimSpace(cfg.Realm) == "" {
-		missing = append(missing, "account.realm")
-	}
-	if generic {
-		if strings.TrimSpace(cfg.Generic.URL) == "" {
-			missing = append(missing, "account.generic.url")
-		}
-		if strings.TrimSpace(cfg.Generic.StatusPath) == "" {
-			missing = append(missing, "account.generic.status_path")
-		}
-		if len(cfg.Generic.States) == 0 {
-			missing = append(missing, "account.generic.states")
-		}
-	}
+	missing = append(missing, own...)
 	if len(missing) == 0 {
 		return checks.Result{}, true
 	}
@@ -130,38 +119,31 @@ func notConfigured(cfg checks.AccountConfig) (checks.Result, bool) {
 	return res, false
 }
 
-// token fills cfg.Token from the environment variable account.token_env
-// names; without it the check is skipped, naming the variable (never a value).
+// token fills cfg.Token with ReadSecret unless the caller already did;
+// without it the check is skipped, naming the variable (never a value).
 func token(env *checks.Env, cfg *checks.AccountConfig) (checks.Result, bool) {
 	if cfg.Token != "" {
 		return checks.Result{}, true
 	}
-	name := strings.TrimSpace(cfg.TokenEnv)
-	if name == "" {
-		name = DefaultTokenEnv
+	secret, err := ReadSecret(env.Getenv, *cfg)
+	if err != nil {
+		return checks.Errored(err.Error()), false
 	}
-	if env.Getenv != nil {
-		cfg.Token = strings.TrimSpace(env.Getenv(name))
-	}
-	if cfg.Token != "" {
+	if cfg.Token = secret; secret != "" {
 		return checks.Result{}, true
 	}
+	name := TokenEnvName(*cfg)
 	res := checks.NotConfigured(name)
-	res.Summary = fmt.Sprintf("not configured: the %s API token is missing — set the environment variable %s (named by account.token_env) to enable this check", cfg.Provider, name)
+	res.Summary = fmt.Sprintf("not configured: the %s is missing — set the environment variable %s (named by account.token_env) or account.token_file to enable this check", secretName(cfg.Provider), name)
 	return res.With("token_env", name), false
 }
 
-// lookupURL is the API address the check talks to (for the route).
-func lookupURL(cfg checks.AccountConfig) (*url.URL, error) {
-	raw := cfg.BaseURL
-	if cfg.Provider == "generic" {
-		s, err := genericURL(cfg)
-		if err != nil {
-			return nil, err
-		}
-		raw = s
+// secretName says what the secret is for the provider.
+func secretName(provider string) string {
+	if provider == "ldap" {
+		return "directory service account's password"
 	}
-	return parseBase(raw)
+	return provider + " API token"
 }
 
 // apiContext bounds the API calls: they end checks.APIReserve (at most a

@@ -94,7 +94,7 @@ func entraKind(u entraUser) (Kind, string) {
 	return KindActive, "accountEnabled=true"
 }
 
-func (entra) Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
+func (entra) fetch(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
 	base, err := parseBase(cfg.BaseURL)
 	if err != nil {
 		return State{}, err

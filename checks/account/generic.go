@@ -110,7 +110,7 @@ func genericKind(value string, states map[string]string) (Kind, error) {
 		ErrUnmapped, truncate(name, 40), truncate(value, 40))
 }
 
-func (generic) Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
+func (generic) fetch(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
 	u, err := genericURL(cfg)
 	if err != nil {
 		return State{}, err

@@ -117,7 +117,7 @@ func keycloakKind(u kcUser, b kcBrute) (Kind, string) {
 	return KindActive, "enabled=true"
 }
 
-func (keycloak) Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
+func (keycloak) fetch(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
 	base, err := parseBase(cfg.BaseURL)
 	if err != nil {
 		return State{}, err

@@ -87,7 +87,7 @@ func oktaKind(status string) (Kind, string, bool) {
 	return "", "", false
 }
 
-func (okta) Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
+func (okta) fetch(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
 	base, err := parseBase(cfg.BaseURL)
 	if err != nil {
 		return State{}, err

@@ -106,7 +106,7 @@ func sfBase(raw string) (*url.URL, error) {
 	return base, nil
 }
 
-func (salesforce) Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
+func (salesforce) fetch(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error) {
 	base, err := sfBase(cfg.BaseURL)
 	if err != nil {
 		return State{}, err

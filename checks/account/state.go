@@ -1,34 +1,10 @@
 package account
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
-
-	"github.com/logindoctor/logindoctor/checks"
 )
-
-// Provider looks an account up in one identity provider's or CRM's API.
-// cfg.Token holds the API token; a Provider sends it only in its auth
-// header and never puts it in a State or an error.
-type Provider interface {
-	Lookup(ctx context.Context, client *http.Client, cfg checks.AccountConfig) (State, error)
-}
-
-// Providers returns the known providers by their account.provider name.
-func Providers() map[string]Provider {
-	return map[string]Provider{
-		"okta":       okta{},
-		"entra":      entra{},
-		"salesforce": salesforce{},
-		"keycloak":   keycloak{},
-		"generic":    generic{},
-	}
-}
-
-// ProviderNames lists the valid values of account.provider.
-func ProviderNames() []string { return []string{"okta", "entra", "salesforce", "keycloak", "generic"} }
 
 // Kind is the account's state as far as logging in goes.
 type Kind string
