@@ -12,6 +12,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks/httplogin"
 	"github.com/logindoctor/logindoctor/checks/policy"
 	"github.com/logindoctor/logindoctor/checks/proxyroute"
+	"github.com/logindoctor/logindoctor/checks/quality"
 	"github.com/logindoctor/logindoctor/checks/reach"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
 )
@@ -24,6 +25,7 @@ func Checks() []checks.Check {
 		dnsresolve.New(dnsresolve.Options{}),
 		proxyroute.New(),
 		reach.New(reach.Options{}),
+		quality.New(),
 		tlscert.New(),
 		httplogin.New(),
 		account.New(),
