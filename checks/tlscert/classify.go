@@ -23,6 +23,17 @@ const (
 	CodeIntercepted      = "TLS_INTERCEPTED"
 	CodeOldProtocol      = "TLS_OLD_PROTOCOL"
 	CodeHandshakeFailed  = "TLS_HANDSHAKE_FAILED"
+	// CodeIncompleteChain: the server does not send its intermediate
+	// certificate; browsers that download it (AIA) cope, other clients fail.
+	CodeIncompleteChain = "TLS_INCOMPLETE_CHAIN"
+	// CodeClientCertRequired: the server admits only clients that show a
+	// certificate (managed, MDM-enrolled devices).
+	CodeClientCertRequired = "TLS_CLIENT_CERT_REQUIRED"
+	// CodePlaintext: the login page is plain http://.
+	CodePlaintext = "TLS_PLAINTEXT"
+	// CodePathMTU: the connection opens but stalls once the server sends
+	// large packets (a path-MTU black hole); a small MSS gets through.
+	CodePathMTU = "NET_PATH_MTU"
 )
 
 // DefaultWarnDays is tls.warn_days when it is not set.
@@ -84,7 +95,13 @@ func Classify(h Handshake, o Options) checks.Result {
 		return HandshakeFailure(h, errors.New("the server sent no certificate"))
 	}
 	leaf := h.Certificates[0]
-	chains, trustErr := verifyTrust(h.Certificates, o)
+	chains, trustErr := verifyTrust(h.Certificates, nil, o)
+	viaAIA := false
+	if trustErr != nil && len(h.Fetched) > 0 {
+		if c, err := verifyTrust(h.Certificates, h.Fetched, o); err == nil {
+			chains, trustErr, viaAIA = c, nil, true
+		}
+	}
 	chain := h.Certificates
 	if trustErr == nil {
 		chain = chains[0]
@@ -100,6 +117,9 @@ func Classify(h Handshake, o Options) checks.Result {
 	if h.Version != 0 && h.Version < tls.VersionTLS12 {
 		probs = append(probs, oldProtocolProblem(h))
 	}
+	if viaAIA {
+		probs = append(probs, incompleteChainProblem(h, chain))
+	}
 	if trustErr == nil {
 		if p, ok := interceptedProblem(h.Host, chain, o.ExpectedIssuers); ok {
 			probs = append(probs, p)
@@ -110,7 +130,7 @@ func Classify(h Handshake, o Options) checks.Result {
 	}
 	res := passResult(h, leaf, o.Now)
 	if len(probs) > 0 {
-		p := probs[0]
+		p := worstProblem(probs)
 		res = checks.Finding(p.status, p.code, p.sev, p.owner, p.summary)
 		res.Variant = p.variant
 		res.Params = p.params
@@ -120,21 +140,43 @@ func Classify(h Handshake, o Options) checks.Result {
 		}
 		res = res.With("problems", codes)
 	}
-	return withChainEvidence(res, h, chain, trustErr == nil, o)
+	res = withChainEvidence(res, h, chain, trustErr == nil, o)
+	if viaAIA {
+		res = withAIAEvidence(res, h)
+	} else if h.AIAError != "" {
+		res = res.With("aia_error", h.AIAError)
+	}
+	return res
+}
+
+// worstProblem is the first of the problems with the worst status: a
+// failure found later still outranks an earlier warning.
+func worstProblem(probs []problem) problem {
+	best := probs[0]
+	for _, p := range probs[1:] {
+		if p.status.Rank() > best.status.Rank() {
+			best = p
+		}
+	}
+	return best
 }
 
 // verifyTrust builds the chain the system would build, at a moment when
 // every presented certificate is valid, so that trust is judged apart from
-// the validity window (which windowProblems judges at o.Now).
-func verifyTrust(certs []*x509.Certificate, o Options) ([][]*x509.Certificate, error) {
+// the validity window (which windowProblems judges at o.Now). extra are
+// intermediates from elsewhere than the handshake (downloaded via AIA).
+func verifyTrust(certs, extra []*x509.Certificate, o Options) ([][]*x509.Certificate, error) {
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	for _, c := range extra {
 		inter.AddCert(c)
 	}
 	return certs[0].Verify(x509.VerifyOptions{
 		Roots:         o.Roots,
 		Intermediates: inter,
-		CurrentTime:   trustTime(certs, o.Now),
+		CurrentTime:   trustTime(append(append([]*x509.Certificate{}, certs...), extra...), o.Now),
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
 }

@@ -171,37 +171,3 @@ func TestNetFailureCodes(t *testing.T) {
 		}
 	}
 }
-
-// TestClientCertificateRequired: a server that insists on a client
-// certificate (TLS 1.2 and 1.3) is TLS_HANDSHAKE_FAILED/client_cert for IT.
-func TestClientCertificateRequired(t *testing.T) {
-	f := newFactory(t)
-	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-		t.Run(tls.VersionName(v), func(t *testing.T) {
-			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-				Certificates: []tls.Certificate{*leaf(t, f, certs.Valid, "127.0.0.1")},
-				ClientAuth:   tls.RequireAnyClientCert, MaxVersion: v,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					_ = c.(*tls.Conn).Handshake()
-					c.Close()
-				}
-			}()
-			t.Cleanup(func() { ln.Close(); <-done })
-			res := run(t, envFor(t, "https://"+ln.Addr().String()+"/", f))
-			if res.Code != tlscert.CodeHandshakeFailed || res.Variant != "client_cert" || res.Owner != checks.OwnerIT {
-				t.Fatalf("got %s/%s owner %s (%s)", res.Code, res.Variant, res.Owner, res.Summary)
-			}
-		})
-	}
-}

@@ -12,21 +12,23 @@ import (
 	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
-// HandshakeFailure turns a failed Probe into a TLS_HANDSHAKE_FAILED finding
-// whose Variant says how it failed: "timeout", "not_tls" (the server
-// answered with something that is not TLS), "client_cert", "closed",
-// "alert", or "" for anything else.
+// HandshakeFailure turns a failed Probe into a finding. A server that asked
+// for a client certificate and then ended the handshake is
+// TLS_CLIENT_CERT_REQUIRED (owner it: only managed devices get one);
+// anything else is TLS_HANDSHAKE_FAILED whose Variant says how it failed:
+// "timeout", "not_tls" (the server answered with something that is not
+// TLS), "closed", "alert", or "" for anything else.
 func HandshakeFailure(h Handshake, err error) checks.Result {
 	variant, why := handshakeReason(h, err)
 	res := checks.Finding(checks.StatusFail, CodeHandshakeFailed, checks.SeverityCritical, checks.OwnerAdmin,
-		fmt.Sprintf("TLS handshake with %s failed: %s", h.Host, why)).
-		WithParam("host", h.Host).
-		With("host", h.Host).
-		With("error", err.Error())
+		fmt.Sprintf("TLS handshake with %s failed: %s", h.Host, why))
 	res.Variant = variant
 	if variant == "client_cert" {
-		res.Owner = checks.OwnerIT
+		res = clientCertRequired(h.Host, why)
 	}
+	res = res.WithParam("host", h.Host).
+		With("host", h.Host).
+		With("error", err.Error())
 	if h.Addr != "" {
 		res = res.With("address", h.Addr)
 	}

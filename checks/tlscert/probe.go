@@ -26,6 +26,13 @@ type Handshake struct {
 	Certificates []*x509.Certificate
 	// ClientCertRequested says the server asked for a client certificate.
 	ClientCertRequested bool
+	// Fetched are intermediates downloaded from the leaf's AIA caIssuers
+	// URL because the server did not send them (see CompleteChain).
+	Fetched []*x509.Certificate
+	// AIAURLs are the URLs they were fetched from; AIAError says why a
+	// needed download failed ("" when none was needed or it worked).
+	AIAURLs  []string
+	AIAError string
 }
 
 // VersionName is the negotiated version as text ("TLS 1.3"), "" if none.
@@ -43,6 +50,12 @@ func (h Handshake) VersionName() string {
 // than refused. On error the returned Handshake still says whether a client
 // certificate was requested. conn is not closed.
 func Probe(ctx context.Context, conn net.Conn, host string) (Handshake, error) {
+	_, h, err := handshake(ctx, conn, host)
+	return h, err
+}
+
+// handshake is Probe, also returning the TLS connection for a request.
+func handshake(ctx context.Context, conn net.Conn, host string) (*tls.Conn, Handshake, error) {
 	h := Handshake{Host: host, Addr: conn.RemoteAddr().String()}
 	var requested atomic.Bool
 	conf := &tls.Config{
@@ -66,13 +79,13 @@ func Probe(ctx context.Context, conn net.Conn, host string) (Handshake, error) {
 		err = awaitRefusal(tc)
 	}
 	if err != nil {
-		return h, fmt.Errorf("tls handshake with %s: %w", host, err)
+		return nil, h, fmt.Errorf("tls handshake with %s: %w", host, err)
 	}
 	st := tc.ConnectionState()
 	h.Version = st.Version
 	h.CipherSuite = st.CipherSuite
 	h.Certificates = st.PeerCertificates
-	return h, nil
+	return tc, h, nil
 }
 
 // clientCertWait is how long Probe listens for the refusal of a server

@@ -9,7 +9,7 @@ package tlscert
 
 import (
 	"context"
-	"time"
+	"sync"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/reach"
@@ -61,40 +61,54 @@ func (*Check) BlockedBy(deps checks.Deps) string {
 	return reach.ID
 }
 
-// Run connects to the login host along its route and judges its TLS.
-func (*Check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+// Run judges the TLS of the login host and of every other endpoint that
+// speaks TLS (endpoints on a TLS port, regional URLs), each along its own
+// route and concurrently, and reports the worst finding, naming its host,
+// with every host listed in evidence.hosts. A plain http:// login page is
+// TLS_PLAINTEXT, a warning that does not stop the checks after it.
+// Result.Data is the login host's Handshake when it completed.
+func (*Check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
 	u := env.Target.URL
 	if u == nil {
 		return checks.NotConfigured("url")
 	}
-	host := u.Hostname()
-	if u.Scheme == "http" {
-		return checks.Pass("the login page uses plain http://: TLS is not used, passwords travel unencrypted").
-			WithParam("host", host).With("host", host).With("plaintext", true)
-	}
-	route, err := env.Route(ctx, u)
-	if err != nil {
-		return checks.Errored("cannot decide the route to " + host + ": " + err.Error())
-	}
 	// A hanging server is reported as such before the runner gives up.
 	ctx, cancel := checks.Budget{Reserve: checks.TLSReserve, Share: 10}.Context(ctx)
 	defer cancel()
-	addr := env.Target.HostPort()
-	start := time.Now()
-	conn, err := env.DialRoute(ctx, route, addr)
-	if err != nil {
-		return NetFailure(err, route, host, addr, time.Since(start))
+	tgs := targets(env.Target, deps)
+	results := judgeAll(ctx, env, tgs)
+	if u.Scheme == "http" {
+		login := target{role: roleLogin, host: u.Hostname(), hostport: env.Target.HostPort(), u: u}
+		tgs = append([]target{login}, tgs...)
+		results = append([]checks.Result{plaintext(u.Hostname())}, results...)
 	}
-	defer conn.Close()
-	h, err := Probe(ctx, conn, host)
-	h.Addr = addr
-	if err != nil {
-		return HandshakeFailure(h, err).With("route", route.String())
+	if len(results) == 0 {
+		return checks.NotConfigured("url")
 	}
-	res := Classify(h, OptionsFor(env)).With("route", route.String())
-	if route.Direct() {
-		res = res.With("connected_to", conn.RemoteAddr().String())
+	res := combine(tgs, results)
+	res.Data = nil
+	if h, ok := results[0].Data.(Handshake); ok && tgs[0].role == roleLogin {
+		res.Data = h
 	}
-	res.Data = h
 	return res
+}
+
+// judgeAll judges every target concurrently; results are in tgs' order.
+func judgeAll(ctx context.Context, env *checks.Env, tgs []target) []checks.Result {
+	results := make([]checks.Result, len(tgs))
+	var wg sync.WaitGroup
+	for i, tg := range tgs {
+		wg.Go(func() { results[i] = judgeHost(ctx, env, tg) })
+	}
+	wg.Wait()
+	return results
+}
+
+// plaintext is TLS_PLAINTEXT: the login page is plain http://, so the
+// password crosses every network on the way unencrypted. The login can
+// work, so it is a warning for the CRM's administrator.
+func plaintext(host string) checks.Result {
+	return checks.Finding(checks.StatusWarn, CodePlaintext, checks.SeverityHigh, checks.OwnerAdmin,
+		"the login page uses plain http://: TLS is not used, passwords travel unencrypted").
+		WithParam("host", host).With("host", host).With("plaintext", true)
 }

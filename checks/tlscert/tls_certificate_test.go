@@ -224,12 +224,18 @@ func TestHandshakeFailures(t *testing.T) {
 	}
 }
 
+// TestPlainHTTP: an http:// login page is TLS_PLAINTEXT, a warning for the
+// administrator that does not block http.login.
 func TestPlainHTTP(t *testing.T) {
 	f := newFactory(t)
 	s := startCRM(t, crm.Options{})
 	res := run(t, envFor(t, s.URL(), f))
-	if res.Status != checks.StatusPass || res.Evidence["plaintext"] != true {
+	if res.Status != checks.StatusWarn || res.Code != tlscert.CodePlaintext || res.Owner != checks.OwnerAdmin ||
+		res.Params["host"] != "127.0.0.1" || res.Evidence["plaintext"] != true {
 		t.Fatalf("got %+v", res)
+	}
+	if res.Blocks() {
+		t.Fatal("TLS_PLAINTEXT blocks the checks after it")
 	}
 }
 

@@ -1,0 +1,67 @@
+package tlscert
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
+)
+
+// smallMSS is the TCP segment size of the retry: small enough for every
+// VPN, PPPoE link and tunnel (their MTUs are 1280–1492 bytes).
+const smallMSS = 1000
+
+// firstTryShare is the share of the time left that the first handshake
+// gets when a small-packet retry may follow: a working server answers in
+// well under a second, a black hole never.
+const firstTryShare = 0.55
+
+// canRetrySmall reports whether a stalled handshake can be retried with a
+// small MSS: only on a direct route (through a proxy our socket's MSS does
+// not reach the far path) and where the OS lets us set it.
+func canRetrySmall(route checks.Route) bool {
+	return route.Direct() && mssControl(smallMSS) != nil
+}
+
+// firstTryContext bounds the first handshake when a retry may follow.
+func firstTryContext(ctx context.Context, retry bool) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !retry || !ok {
+		return context.WithCancel(ctx)
+	}
+	left := time.Until(dl)
+	return context.WithTimeout(ctx, time.Duration(float64(left)*firstTryShare))
+}
+
+// retrySmall connects to addr (the address that stalled) again with a
+// small MSS and runs the handshake. ok reports that the server's flight
+// came through this time: the first attempt hit a path-MTU black hole.
+func retrySmall(ctx context.Context, env *checks.Env, addr, host string) (h Handshake, ok bool, err error) {
+	d := net.Dialer{Control: mssControl(smallMSS), Resolver: env.SystemResolver()}
+	conn, derr := d.DialContext(ctx, "tcp", addr)
+	if derr != nil {
+		return Handshake{Host: host, Addr: addr}, false, derr
+	}
+	defer conn.Close()
+	h, err = Probe(ctx, conn, host)
+	return h, err == nil || !netfail.IsTimeout(err), err
+}
+
+// pathMTUFinding is NET_PATH_MTU: the handshake stalled with full-size
+// packets and completed with small ones. first is the stalled attempt's
+// error; retried is what the small-packet handshake showed.
+func pathMTUFinding(h Handshake, first error, waited time.Duration, retried checks.Result) checks.Result {
+	mss := strconv.Itoa(smallMSS)
+	return checks.Finding(checks.StatusFail, CodePathMTU, checks.SeverityCritical, checks.OwnerIT,
+		fmt.Sprintf("the connection to %s opens but stalls once the server sends large packets (its certificate); with packets of %s bytes the handshake completes: a path-MTU black hole (VPN, PPPoE or tunnel)",
+			h.Host, mss)).
+		WithParam("host", h.Host).WithParam("mss", mss).
+		With("host", h.Host).With("address", h.Addr).
+		With("working_mss", smallMSS).
+		With("first_attempt", fmt.Sprintf("no TLS answer within %s: %v", waited.Round(100*time.Millisecond), first)).
+		With("small_packet_verdict", retried.Code)
+}
