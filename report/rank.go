@@ -33,6 +33,12 @@ type pattern struct {
 func explanations() []explanation {
 	anyDownstream := []string{"NET_*", "TLS_*", "HTTP_*", "BROWSER_*"}
 	return []explanation{
+		{"a Wi-Fi sign-in page (captive portal) intercepts everything until the person signs in",
+			pattern{Checks: []string{"net.reach"}, Codes: []string{"NET_CAPTIVE_PORTAL"}},
+			pattern{Codes: []string{"DNS_*", "NET_*", "TLS_*", "HTTP_*", "BROWSER_*", "ACCOUNT_API_UNREACHABLE", "POLICY_IP_*"}}, nil},
+		{"a wrong DNS answer sends every connection to an address that does not answer",
+			pattern{Checks: []string{"dns.resolve"}, Codes: []string{"DNS_MISMATCH"}, FailOnly: true},
+			pattern{Codes: anyDownstream}, nil},
 		{"a wrong clock makes valid certificates look expired or not yet valid",
 			pattern{Checks: []string{"clock.skew"}, Codes: []string{"CLOCK_SKEW", "CLOCK_SKEW_WARN"}},
 			pattern{Codes: []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID", "BROWSER_CERT_ERROR"}}, clockFits},
@@ -108,8 +114,16 @@ func matchAny(patterns []string, s string) bool {
 	return false
 }
 
+// rootOnly is a code no rule may explain: a captive portal breaks the very
+// checks that would otherwise claim to explain it (it makes name lookups
+// and the reference resolvers answer wrongly too).
+const rootOnly = "NET_CAPTIVE_PORTAL"
+
 // explains reports whether cause probably explains symptom.
 func explains(cause, symptom Entry) bool {
+	if symptom.Code == rootOnly {
+		return false
+	}
 	for _, x := range explanations() {
 		if x.cause.matches(cause) && x.symptom.matches(symptom) && (x.fits == nil || x.fits(cause, symptom)) {
 			return true
