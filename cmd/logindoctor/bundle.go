@@ -98,10 +98,10 @@ func readSmall(path string) []byte {
 	return buf[:n]
 }
 
-// writeBundle writes the ticket bundle: the report in three formats, the
+// buildBundle makes the ticket bundle: the report in three formats, the
 // attachments (screenshot), environment facts and a README naming the
-// report id — every file scrubbed of secrets, the zip written atomically.
-func (a *app) writeBundle(path string, rep *report.Report, s *settings, red *redactor) error {
+// report id — every file scrubbed of secrets.
+func (a *app) buildBundle(rep *report.Report, s *settings, red *redactor) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name string, data []byte) error {
@@ -116,22 +116,22 @@ func (a *app) writeBundle(path string, rep *report.Report, s *settings, red *red
 	for _, f := range []struct{ name, format string }{{"report.md", "markdown"}, {"report.html", "html"}, {"report.json", "json"}} {
 		var out bytes.Buffer
 		if err := report.Render(&out, rep, f.format, report.RenderOptions{Verbose: true}); err != nil {
-			return fmt.Errorf("bundle: %w", err)
+			return nil, fmt.Errorf("bundle: %w", err)
 		}
 		if err := add(f.name, red.scrub(out.Bytes())); err != nil {
-			return fmt.Errorf("bundle: %w", err)
+			return nil, fmt.Errorf("bundle: %w", err)
 		}
 		files = append(files, f.name)
 	}
 	for _, att := range rep.Attachments {
 		if err := add(att.Name, att.Data); err != nil {
-			return fmt.Errorf("bundle: %w", err)
+			return nil, fmt.Errorf("bundle: %w", err)
 		}
 		files = append(files, att.Name)
 	}
 	facts, _ := json.MarshalIndent(a.gatherFacts(rep, s), "", "  ")
 	if err := add("environment.json", red.scrub(facts)); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	files = append(files, "environment.json")
 	readme := a.t("cli.bundle.readme", map[string]any{
@@ -139,10 +139,10 @@ func (a *app) writeBundle(path string, rep *report.Report, s *settings, red *red
 		"started_at": rep.StartedAt.Format(time.RFC3339), "files": "  - " + strings.Join(files, "\n  - "),
 	})
 	if err := add("README.txt", red.scrub([]byte(readme+"\n"))); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
-	return writeFileAtomic(path, buf.Bytes(), 0o600)
+	return buf.Bytes(), nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -24,6 +23,9 @@ type runPlan struct {
 	smoke    bool
 	// env, when set, replaces the environment newEnv would make (demo).
 	env *checks.Env
+	// start is when the run began (zero: when diagnose is called); the
+	// whole run ends by start + --timeout.
+	start time.Time
 }
 
 // runCheck is `logindoctor [URL]`, `check` and `smoke`.
@@ -35,6 +37,7 @@ func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions
 	if err != nil {
 		return err
 	}
+	start := time.Now() // after any question on the terminal: the user's typing is not the run's time
 	a.setLang(s.Lang, g.Lang)
 	ids, err := a.selectChecks(g, smoke)
 	if err != nil {
@@ -43,7 +46,7 @@ func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions
 	if smoke {
 		g.NoColor = true // a CI log: no colour, and no progress (see newProgress)
 	}
-	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke})
+	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke, start: start})
 }
 
 // setLang applies the configured language once settings are known.
@@ -68,7 +71,10 @@ func validateOutputFlags(g *globalOptions) error {
 	if g.Timeout < 0 || g.CheckTimeout < 0 {
 		return &usageError{err: fmt.Errorf("--timeout and --check-timeout must be positive")}
 	}
-	return nil
+	if err := checkOutputPath("output", g.Output); err != nil {
+		return err
+	}
+	return checkOutputPath("bundle", g.Bundle)
 }
 
 // selectChecks applies --only/--skip (and smoke's preset) to the registry.
@@ -86,9 +92,20 @@ func (a *app) selectChecks(g *globalOptions, smoke bool) ([]string, error) {
 	return ids, nil
 }
 
-// diagnose runs the plan, writes the report and judges the exit code.
+// diagnose runs the plan, writes the report and judges the exit code, all
+// within --timeout: the checks end early enough for the report, the bundle
+// and the clean-up to fit (see planDeadlines).
 func (a *app) diagnose(ctx context.Context, p runPlan) error {
 	s := p.settings
+	start := p.start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	dl := planDeadlines(start, s.Timeout)
+	// After the checks, the run goes on — report, bundle, clean-up — even
+	// when it was interrupted, but never past its end.
+	finishCtx, cancelFinish := context.WithDeadline(context.WithoutCancel(ctx), dl.end)
+	defer cancelFinish()
 	env := p.env
 	if env == nil {
 		var err error
@@ -96,31 +113,25 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 			return err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	checksCtx, cancel := context.WithDeadline(ctx, dl.checks)
 	defer cancel()
 	started := a.now()
 	prog := a.newProgress(p)
 	runner := &checks.Runner{Registry: a.registry, CheckTimeout: s.CheckTimeout, Progress: prog.event}
-	results := runner.Run(ctx, env, p.ids)
+	results := a.runChecks(checksCtx, dl.results, runner, env, p.ids)
 	prog.finish()
 	rep := report.Build(results, report.Options{
 		Lang: a.lang, ToolVersion: version, Target: s.Target.URL.String(),
 		StartedAt: started, Duration: a.now().Sub(started), GOOS: env.GOOS,
 	})
-	red := newRedactor(s, a.io.Getenv)
-	if err := a.writeReport(rep, p.g, red); err != nil {
+	err := a.deliver(finishCtx, rep, p, newRedactor(s, a.io.Getenv))
+	a.waitCleanup(finishCtx, env)
+	if err != nil {
 		return err
 	}
-	if p.g.Bundle != "" {
-		if err := a.writeBundle(p.g.Bundle, rep, s, red); err != nil {
-			return err
-		}
-		fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
-	}
-	a.waitCleanup(env)
-	// Cancelled (Ctrl-C, SIGTERM) rather than timed out: the tool did not
-	// finish (exit 3). signal.NotifyContext cancels with its own cause
-	// ("interrupt signal received"), so test the error, not the cause.
+	// Cancelled (Ctrl-C, SIGTERM, SIGHUP) rather than timed out: the tool
+	// did not finish (exit 3). signal.NotifyContext cancels with its own
+	// cause ("interrupt signal received"), so test the error, not the cause.
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted (%v): %w", context.Cause(ctx), err)
 	}
@@ -148,26 +159,6 @@ func (a *app) makeEnv(s *settings) (*checks.Env, error) {
 		env.RootCAs, env.ExtraRoots = roots, extra
 	}
 	return env, nil
-}
-
-// writeReport renders the report in --format to stdout, or atomically to
-// --output.
-func (a *app) writeReport(rep *report.Report, g *globalOptions, red *redactor) error {
-	var buf bytes.Buffer
-	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
-	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose}); err != nil {
-		return fmt.Errorf("render report: %w", err)
-	}
-	out := red.scrub(buf.Bytes())
-	if g.Output == "" {
-		_, err := a.io.Out.Write(out)
-		return err
-	}
-	if err := writeFileAtomic(g.Output, out, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintln(a.io.ErrOut, a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": rep.ReportID}))
-	return nil
 }
 
 // judge turns the report into the exit decision: fail verdict → 1; warn →
@@ -200,9 +191,10 @@ func judge(rep *report.Report, g *globalOptions, smoke bool) error {
 const cleanupWait = 5 * time.Second
 
 // waitCleanup waits for the run's background clean-up, so that no browser
-// profile outlives logindoctor even when the run was interrupted.
-func (a *app) waitCleanup(env *checks.Env) {
-	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
+// profile outlives logindoctor even when the run was interrupted — within
+// cleanupWait and never past ctx's deadline (the end of --timeout).
+func (a *app) waitCleanup(ctx context.Context, env *checks.Env) {
+	ctx, cancel := context.WithTimeout(ctx, cleanupWait)
 	defer cancel()
 	env.WaitBackground(ctx)
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/logindoctor/logindoctor/report"
+)
+
+// errOutOfTime says the run's time limit ended before its output was out.
+var errOutOfTime = errors.New("the run's time limit (--timeout) ended before the report or bundle was written: give a longer --timeout")
+
+// deliver writes the report (stdout or --output) and then, with --bundle,
+// the ticket bundle, by ctx's deadline. Rendering, the slow part, runs
+// aside and only reads the report, so the run can give up on it at the
+// deadline; the writes happen here, so nothing is written once deliver
+// has returned.
+func (a *app) deliver(ctx context.Context, rep *report.Report, p runPlan, red *redactor) error {
+	out, err := aside(ctx, func() ([]byte, error) { return a.renderReport(rep, p.g, red) })
+	if err != nil {
+		return err
+	}
+	if err := a.writeReport(ctx, out, p.g, rep.ReportID); err != nil {
+		return err
+	}
+	if p.g.Bundle == "" {
+		return nil
+	}
+	zip, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
+	if err != nil {
+		return err
+	}
+	if err := writeOutput(ctx, p.g.Bundle, zip, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
+	return nil
+}
+
+// aside runs f in its own goroutine and returns its result, or
+// errOutOfTime when ctx ends first (f then finishes unobserved).
+func aside(ctx context.Context, f func() ([]byte, error)) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		data, err := f()
+		ch <- result{data, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, errOutOfTime
+	}
+}
+
+// renderReport renders the report in --format, scrubbed of secrets.
+func (a *app) renderReport(rep *report.Report, g *globalOptions, red *redactor) ([]byte, error) {
+	var buf bytes.Buffer
+	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose}); err != nil {
+		return nil, fmt.Errorf("render report: %w", err)
+	}
+	return red.scrub(buf.Bytes()), nil
+}
+
+// writeReport writes the rendered report to stdout, or to --output
+// (atomically, with the umask's permissions), giving up when ctx ends.
+func (a *app) writeReport(ctx context.Context, out []byte, g *globalOptions, reportID string) error {
+	if ctx.Err() != nil {
+		return errOutOfTime
+	}
+	if g.Output == "" {
+		_, err := a.io.Out.Write(out)
+		return err
+	}
+	if err := writeOutput(ctx, g.Output, out, 0o666); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.io.ErrOut, a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": reportID}))
+	return nil
+}
