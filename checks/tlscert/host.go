@@ -69,8 +69,10 @@ func stalled(ctx context.Context, env *checks.Env, addr string, h Handshake, fir
 		return res
 	}
 	small.Addr = h.Addr
-	retried := HandshakeFailure(small, err)
-	if err == nil {
+	var retried checks.Result
+	if err != nil {
+		retried = HandshakeFailure(small, err)
+	} else {
 		retried = Classify(small, OptionsFor(env))
 	}
 	return pathMTUFinding(h, first, waited, retried)
