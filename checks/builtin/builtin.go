@@ -24,7 +24,7 @@ func Checks() []checks.Check {
 		device.New(),
 		dnsresolve.New(dnsresolve.Options{}),
 		proxyroute.New(),
-		reach.New(reach.Options{}),
+		reach.New(reach.Options{PortalProbes: reach.DefaultPortalProbes()}),
 		quality.New(),
 		tlscert.New(),
 		httplogin.New(),

@@ -6,6 +6,7 @@ package reach
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,11 +28,15 @@ const (
 // check's own deadline so the check can still report what it saw.
 const maxDial = 5 * time.Second
 
-// Options are the seams of the check; the zero value is the real system.
+// Options are the seams of the check; the zero value is the real system
+// without the captive portal probe (which reaches the internet).
 type Options struct {
 	// Resolver resolves hosts when dns.resolve's facts are missing (it was
 	// not selected); nil means net.DefaultResolver.
 	Resolver Resolver
+	// PortalProbes find a captive portal when the login host does not
+	// connect (DefaultPortalProbes in the real tool); none: not probed.
+	PortalProbes []PortalProbe
 }
 
 // New returns the net.reach check with the given seams.
@@ -103,6 +108,9 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 	crm, known := routeFrom(deps)
 	eps := endpoints(env.Target)
 	found := make([]EndpointFacts, len(eps))
+	login := make(chan EndpointFacts, 1)
+	portals := make(chan portal, 1)
+	go func() { portals <- c.watchPortal(dctx, env, login, wait) }()
 	var wg sync.WaitGroup
 	for i, ep := range eps {
 		wg.Go(func() {
@@ -113,10 +121,33 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 				route = endpointRoute(ctx, env, ep)
 			}
 			found[i] = p.probe(dctx, ep, route)
+			if ep.role == "login" {
+				login <- found[i]
+			}
 		})
 	}
 	wg.Wait()
-	return verdict(found, wait, p.facts)
+	res := verdict(found, wait, p.facts)
+	return withPortal(res, <-portals, Facts{Endpoints: found})
+}
+
+// watchPortal probes for a captive portal when the login host fails (or
+// is slow to connect) and probes are configured.
+func (c *check) watchPortal(ctx context.Context, env *checks.Env, login <-chan EndpointFacts, wait time.Duration) portal {
+	if len(c.opts.PortalProbes) == 0 {
+		return portal{}
+	}
+	return watchPortal(ctx, env, c.opts.PortalProbes, login, wait)
+}
+
+// withPortal makes a found captive portal the finding, when the login host
+// did not connect.
+func withPortal(res checks.Result, p portal, f Facts) checks.Result {
+	login, ok := f.Login()
+	if !p.found || !ok || login.Reachable() || strings.HasPrefix(login.Code, "DNS_") {
+		return res
+	}
+	return captiveResult(res, p, login)
 }
 
 // endpointRoute is the route the browser takes to ep (memoised per run);
