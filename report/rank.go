@@ -57,6 +57,15 @@ func explanations() []explanation {
 		{"a company inspection CA explains the browser's certificate error",
 			pattern{Codes: []string{"TLS_INTERCEPTED"}},
 			pattern{Codes: []string{"BROWSER_CERT_ERROR"}}, nil},
+		{"a path-MTU black hole stalls every large transfer from that host: pages, downloads, the browser",
+			pattern{Checks: []string{"tls.certificate"}, Codes: []string{"NET_PATH_MTU"}, FailOnly: true},
+			pattern{Codes: []string{"HTTP_*", "BROWSER_*", "NET_SLOW_LINK", "NET_PACKET_LOSS"}}, sameHost},
+		{"a server that admits only managed devices refuses the browser and the page",
+			pattern{Codes: []string{"TLS_CLIENT_CERT_REQUIRED"}, FailOnly: true},
+			pattern{Codes: []string{"BROWSER_*", "HTTP_*"}}, nil},
+		{"a chain without its intermediate is untrusted by clients that do not fetch it (Go, curl, apps)",
+			pattern{Checks: []string{"tls.certificate"}, Codes: []string{"TLS_INCOMPLETE_CHAIN"}},
+			pattern{Checks: []string{"http.login"}, Codes: []string{"TLS_UNTRUSTED"}}, sameHost},
 	}
 }
 
@@ -80,6 +89,13 @@ func clockFits(clock, cert Entry) bool {
 		return strings.Contains(cert.Params["error"], "DATE")
 	}
 	return true
+}
+
+// sameHost holds when both findings name the same host, or either names
+// none (an older report, or a finding that is not about one host).
+func sameHost(cause, symptom Entry) bool {
+	a, b := cause.Params["host"], symptom.Params["host"]
+	return a == "" || b == "" || strings.EqualFold(a, b)
 }
 
 // number reads a JSON-ish number (float64 after a JSON round trip).
