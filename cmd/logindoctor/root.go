@@ -90,6 +90,7 @@ func (a *app) newRootCmd() *cobra.Command {
 		a.newListCmd(),
 		a.newReportCmd(g),
 		a.newVersionCmd(),
+		a.newServeCmd(),
 	)
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
