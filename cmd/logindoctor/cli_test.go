@@ -443,11 +443,13 @@ func TestProfileInWorkingDirectory(t *testing.T) {
 	ios, out, errOut := testStreams(w.env(nil))
 	dir := t.TempDir()
 	t.Chdir(dir)
-	yaml := "url: " + w.url + "\nca_file: " + w.caFile + "\ncheck_timeout: 3s\n"
+	// ca_file is a flag: a profile found in the working directory may not
+	// choose whom TLS trusts.
+	yaml := "url: " + w.url + "\ncheck_timeout: 3s\n"
 	if err := os.WriteFile(filepath.Join(dir, "logindoctor.yaml"), []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--skip", "browser.page,device.browsers", "--format", "json"}
+	args := []string{"--ca-file", w.caFile, "--skip", "browser.page,device.browsers", "--format", "json"}
 	a, err := newApp(ios, args)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -112,14 +113,28 @@ func envName(key string) string {
 	return envPrefix + strings.ToUpper(strings.NewReplacer(".", "_").Replace(key))
 }
 
-// readFile loads the YAML file at path (bounded in size; unknown keys are
-// an error naming them).
+// readFile loads the YAML file at path as if given with --config.
 func (l *loader) readFile(path string) error {
+	return l.readProfile(profile{path: path, source: sourceFlag})
+}
+
+// readProfile loads the profile p: only a file nobody else can change
+// (ownershipProblem), bounded in size, with no unknown key and, when it
+// was found in the working directory, none of workDirRefusedKeys.
+func (l *loader) readProfile(p profile) error {
+	path := p.path
 	f, err := openRegular(path)
 	if err != nil {
 		return configErrorf("cannot read config file: %v", err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return configErrorf("cannot read config file %s: %v", path, pathCause(err))
+	}
+	if problem := profileOwnerProblem(st); problem != "" {
+		return untrustedProfile(p, problem)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
 		return configErrorf("cannot read config file %s: %v", path, err)
@@ -135,7 +150,26 @@ func (l *loader) readFile(path string) error {
 		return configErrorf("config file %s is not valid YAML (%s)", path, describeYAMLError(err))
 	}
 	l.file = path
+	if p.source == sourceWorkDir {
+		if bad := refusedWorkDirKeys(l.fileKeys()); len(bad) > 0 {
+			return configErrorf("profile %s (%s) sets %s, which only a profile you chose may set "+
+				"(it runs a program or decides where a secret goes); if you trust this file, pass it with --config %s",
+				path, p.source, strings.Join(slices.Compact(bad), ", "), path)
+		}
+	}
 	return l.unknownFileKeys()
+}
+
+// fileKeys are the keys the file itself sets (not defaults).
+func (l *loader) fileKeys() []string {
+	var out []string
+	for _, k := range l.v.AllKeys() {
+		if l.v.InConfig(k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // unknownFileKeys rejects keys the file sets that logindoctor does not know.

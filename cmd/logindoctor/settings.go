@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,36 +15,19 @@ import (
 // profileName is the file name of a profile IT ships.
 const profileName = "logindoctor.yaml"
 
-// findProfile returns the configuration file to read: --config, else
-// ./logindoctor.yaml, else the user's config dir, else next to the binary.
-// It returns "" when there is none (which is fine when a URL is given).
-func findProfile(explicit string) string {
-	if explicit != "" {
-		return explicit
-	}
-	candidates := []string{profileName}
-	if dir, err := os.UserConfigDir(); err == nil {
-		candidates = append(candidates, filepath.Join(dir, "logindoctor", profileName), filepath.Join(dir, "logindoctor", "config.yaml"))
-	}
-	if exe, err := os.Executable(); err == nil {
-		candidates = append(candidates, filepath.Join(filepath.Dir(exe), profileName))
-	}
-	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
-			return c
-		}
-	}
-	return ""
-}
-
 // loadSettings resolves configuration with precedence flags > env > file,
 // and asks for the CRM address on a terminal when none is configured.
 func (a *app) loadSettings(cmd *cobra.Command, g *globalOptions, args []string) (*settings, error) {
 	l := newLoader(a.io.Getenv, a.io.Environ())
-	if path := findProfile(g.ConfigFile); path != "" {
-		if err := l.readFile(path); err != nil {
+	if p := findProfile(g.ConfigFile); p.path != "" {
+		if g.Verbose {
+			fmt.Fprintf(a.io.ErrOut, "profile %s (%s)\n", p.path, p.source)
+		}
+		if err := l.readProfile(p); err != nil {
 			return nil, err
 		}
+	} else if g.Verbose {
+		fmt.Fprintln(a.io.ErrOut, "no profile: settings come from flags and LOGINDOCTOR_* variables")
 	}
 	if err := l.bindEnv(); err != nil {
 		return nil, err
