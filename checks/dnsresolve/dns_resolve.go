@@ -62,6 +62,7 @@ func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 			obs[i].routeErr = fmt.Errorf("route not decided in time: %w", ctx.Err())
 		}
 	}
+	tryMismatches(ctx, env.Dialer, obs, g.references)
 	all := make([]judged, len(obs))
 	for i, o := range obs {
 		all[i] = judge(o, g.nameservers, g.references)

@@ -164,9 +164,14 @@ func TestCodes(t *testing.T) {
 			code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo},
 		{name: "reference disagrees", s: setup{url: "https://crm.test/",
 			zone:       dnsserver.Zone{"crm.test": dnsserver.Addrs("192.0.2.10")},
-			references: []dnsserver.Zone{{"crm.test": dnsserver.Addrs("198.51.100.7")}}},
+			references: []dnsserver.Zone{{"crm.test": dnsserver.Addrs("198.51.100.7")}},
+			// Neither address is tried for real (they are not loopback):
+			// both refuse, so nothing tells which answer is right.
+			dialer: faultnet.ByAddr{Rules: map[string]faultnet.Dialer{
+				"192.0.2.10:443": faultnet.Refuse{}, "198.51.100.7:443": faultnet.Refuse{}}}},
 			code: CodeMismatch, status: checks.StatusWarn, severity: checks.SeverityLow,
-			params: map[string]string{"host": "crm.test", "system_addrs": "192.0.2.10", "reference_addrs": "198.51.100.7"}},
+			params:   map[string]string{"host": "crm.test", "system_addrs": "192.0.2.10", "reference_addrs": "198.51.100.7", "unreachable": ""},
+			evidence: map[string]any{"system_connect": "192.0.2.10:443: refused", "reference_connect": "198.51.100.7:443: refused"}},
 		{name: "reference says nxdomain", s: setup{url: "https://crm.test/",
 			zone:       dnsserver.Zone{"crm.test": dnsserver.Addrs("192.0.2.10")},
 			references: []dnsserver.Zone{{}}},

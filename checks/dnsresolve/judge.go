@@ -134,21 +134,43 @@ func overrideFinding(o observation, dnsAddrs []netip.Addr) finding {
 	return f
 }
 
+// mismatchFinding: the system's answer differs from a reference
+// resolver's. A warning (large services answer differently by place)
+// unless the connect test shows the system's address dead and the
+// reference's alive: then the wrong answer is why nothing connects.
 func mismatchFinding(o observation, r view, ref string) finding {
 	refAnswer := joinAddrs(r.addrs)
 	if r.kind != kindOK {
 		refAnswer = r.rcode
 	}
-	return finding{
+	f := finding{
 		code: CodeMismatch, status: checks.StatusWarn, severity: checks.SeverityLow, owner: checks.OwnerIT,
 		summary: fmt.Sprintf("%s resolves to %s on this computer but to %s at reference resolver %s",
 			o.host, joinAddrs(o.sysAddrs), refAnswer, ref),
 		params: map[string]string{"host": o.host, "system_addrs": joinAddrs(o.sysAddrs),
-			"reference": ref, "reference_addrs": refAnswer},
+			"reference": ref, "reference_addrs": refAnswer, "port": o.port, "unreachable": ""},
 		evidence: map[string]any{"system_answer": addrStrings(o.sysAddrs),
 			"reference_resolver": ref, "reference_answer": refAnswer},
 	}
+	if t := o.tried; t != nil {
+		f.evidence["system_connect"] = t.sys + ": " + t.sysDetail
+		f.evidence["reference_connect"] = t.ref + ": " + t.refDetail
+	}
+	if o.tried.wrong() {
+		f.status, f.severity, f.variant = checks.StatusFail, checks.SeverityHigh, VariantWrongAddress
+		if o.role == RoleLogin {
+			f.severity = checks.SeverityCritical
+		}
+		f.params["unreachable"] = "yes"
+		f.summary += fmt.Sprintf("; %s does not connect (%s) while the reference's %s does: the system's answer is wrong",
+			o.tried.sys, o.tried.sysDetail, o.tried.ref)
+	}
+	return f
 }
+
+// VariantWrongAddress: DNS_MISMATCH whose system address does not connect
+// while the reference's does (a fail).
+const VariantWrongAddress = "wrong_address"
 
 // failedFinding reports a host the system cannot resolve, classified by v.
 // Behind a proxy the proxy resolves for the browser: only split DNS.

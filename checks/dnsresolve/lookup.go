@@ -18,6 +18,7 @@ type Resolver interface {
 type target struct {
 	host  string
 	role  Role
+	port  string // the port the login connects to on this host
 	route checks.Route
 	// routeErr is why the route could not be decided (then: direct).
 	routeErr error
@@ -34,6 +35,9 @@ type observation struct {
 	// refs[r][q] is reference resolver r's answer.
 	refs  [][2]answer
 	hosts []netip.Addr
+	// tried is the connect test of a system answer that disagrees with a
+	// reference resolver's (nil when not tried).
+	tried *connectTest
 }
 
 // gatherer runs the lookups of one check run.

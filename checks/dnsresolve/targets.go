@@ -17,6 +17,17 @@ type hostRef struct {
 	u    *url.URL
 }
 
+// port is the port the login connects to on the ref's host.
+func (r hostRef) port() string {
+	if p := r.u.Port(); p != "" {
+		return p
+	}
+	if r.u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
 // hostRefs lists the login host, every endpoint's host and every region's
 // host, each once (the first role wins), the login host first.
 func hostRefs(t checks.Target) []hostRef {
@@ -63,7 +74,7 @@ func endpointHost(ep string) string {
 func targetsOf(refs []hostRef) []target {
 	ts := make([]target, len(refs))
 	for i, r := range refs {
-		ts[i] = target{host: r.host, role: r.role, route: checks.Route{Source: checks.SourceDirect}}
+		ts[i] = target{host: r.host, role: r.role, port: r.port(), route: checks.Route{Source: checks.SourceDirect}}
 	}
 	return ts
 }
@@ -79,7 +90,7 @@ func withRoutes(ctx context.Context, env *checks.Env, refs []hostRef) []target {
 			if err != nil {
 				route = checks.Route{Source: checks.SourceDirect}
 			}
-			ts[i] = target{host: r.host, role: r.role, route: route, routeErr: err}
+			ts[i] = target{host: r.host, role: r.role, port: r.port(), route: route, routeErr: err}
 		})
 	}
 	wg.Wait()
