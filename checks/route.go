@@ -76,6 +76,8 @@ type ProxyError struct {
 	Proxy      string // host:port, no credentials
 	StatusCode int
 	Status     string
+	// Authenticate are the proxy's Proxy-Authenticate challenges (407).
+	Authenticate []string
 }
 
 func (e *ProxyError) Error() string {
@@ -176,7 +178,8 @@ func (r Route) dialConnect(ctx context.Context, d Dialer, addr string) (net.Conn
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		conn.Close()
-		return nil, &ProxyError{Proxy: r.Proxy.Host, StatusCode: resp.StatusCode, Status: resp.Status}
+		return nil, &ProxyError{Proxy: r.Proxy.Host, StatusCode: resp.StatusCode, Status: resp.Status,
+			Authenticate: resp.Header.Values("Proxy-Authenticate")}
 	}
 	if br.Buffered() > 0 {
 		conn.Close()
