@@ -79,10 +79,8 @@ func loadModules(path string, reg *checks.Registry) (*moduleSet, error) {
 			return nil, err
 		}
 		raw = modulesFile{}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
-			return nil, configErrorf("modules file %s is not valid (%s)", path, describeYAMLError(err))
+		if err := decodeModules(path, data, &raw); err != nil {
+			return nil, err
 		}
 		if len(raw.Modules) == 0 {
 			return nil, configErrorf("modules file %s defines no module (expected modules: {NAME: {…profile keys…}})", path)
@@ -96,6 +94,25 @@ func loadModules(path string, reg *checks.Registry) (*moduleSet, error) {
 		set.Modules[name] = m
 	}
 	return set, nil
+}
+
+// decodeModules parses the file; errors name keys, never quote values
+// (the file may be anything an operator pointed --modules at).
+func decodeModules(path string, data []byte, raw *modulesFile) error {
+	var top map[string]any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return configErrorf("modules file %s is not valid YAML (%s)", path, describeYAMLError(err))
+	}
+	for k := range top {
+		if k != "modules" {
+			return configErrorf("unknown key %s in modules file %s (expected modules: {NAME: {…profile keys…}})", quoteKeyName(k), path)
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(raw); err != nil && !errors.Is(err, io.EOF) {
+		return configErrorf("modules file %s: modules must map names to profiles (%s)", path, describeYAMLError(err))
+	}
+	return nil
 }
 
 func readModulesFile(path string) ([]byte, error) {

@@ -45,7 +45,9 @@ type testServe struct {
 	base    string
 	log     *syncBuffer
 	signals chan os.Signal
-	done    chan error
+	// done is closed once serve returned, with its error in err.
+	done chan struct{}
+	err  error
 }
 
 // officeModules is a modules file whose module "office" trusts w's CA and
@@ -85,8 +87,11 @@ func startServe(t *testing.T, path string, tweak func(*serveOptions)) *testServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServe{s: s, base: "http://" + ln.Addr().String(), log: log, signals: make(chan os.Signal, 1), done: make(chan error, 1)}
-	go func() { ts.done <- s.serve(context.Background(), ln, ts.signals) }()
+	ts := &testServe{s: s, base: "http://" + ln.Addr().String(), log: log, signals: make(chan os.Signal, 1), done: make(chan struct{})}
+	go func() {
+		ts.err = s.serve(context.Background(), ln, ts.signals)
+		close(ts.done)
+	}()
 	t.Cleanup(func() {
 		select {
 		case ts.signals <- syscall.SIGTERM:

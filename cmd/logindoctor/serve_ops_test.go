@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks/builtin"
+	"github.com/logindoctor/logindoctor/fixtures/certs"
+	"github.com/logindoctor/logindoctor/fixtures/crm"
+)
+
+func TestServeModulesValidatedLikeProfiles(t *testing.T) {
+	reg, err := builtin.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, text, want string }{
+		{"unknown key", "modules:\n  sh:\n    proxy:\n      pac: http://wpad/\n", `"proxy.pac"`},
+		{"url", "modules:\n  sh:\n    url: https://crm.example.com/\n", `"url" is not allowed`},
+		{"bad value", "modules:\n  sh:\n    check_timeout: soon\n", `"check_timeout"`},
+		{"unknown check", "modules:\n  sh:\n    only: [dns.nothing]\n", "dns.nothing"},
+		{"no modules", "modules: {}\n", "defines no module"},
+		{"unknown top-level key", "modulez: {}\n", "modulez"},
+		{"bad name", "modules:\n  \"a b\": {}\n", "module name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := loadModules(writeModules(t, c.text), reg)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one naming %s", err, c.want)
+			}
+			if exitCode(err) != exitUsage {
+				t.Errorf("exit code %d, want %d", exitCode(err), exitUsage)
+			}
+		})
+	}
+	set, err := loadModules(writeModules(t, "modules:\n  sh:\n    proxy: {pac_url: \"http://wpad.sh.corp/wpad.dat\"}\n    check_timeout: 10s\n  full:\n    only: [tls.certificate, browser.page]\n"), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh := set.Modules["sh"]; sh.Browser || strings.Contains(strings.Join(sh.IDs, ","), "browser") {
+		t.Errorf("module sh runs %v, want no browser checks by default", sh.IDs)
+	}
+	if full := set.Modules["full"]; !full.Browser {
+		t.Errorf("module full lists browser.page but is not a browser module: %v", full.IDs)
+	}
+}
+
+// Beyond the slots and the queue, a probe is answered 503 at once; a
+// queued probe that gets no slot before its deadline too.
+func TestServeBoundsConcurrentProbes(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{Hang: true})
+	ts := startServe(t, writeModules(t, officeModules(w, "")), func(o *serveOptions) { o.MaxProbes, o.MaxQueue = 1, 1 })
+	path := probePath(w.url, "office")
+	type answer struct {
+		code  int
+		retry string
+		took  time.Duration
+	}
+	// The first probe holds the only slot for 4.5 s; the second waits in
+	// the queue for its 1.5 s; the third finds the queue full.
+	answers := make([]answer, 3)
+	scrape := []string{"5", "2", "2"}
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 200 * time.Millisecond)
+			start := time.Now()
+			code, hdr, _ := ts.get(t, path, scrape[i])
+			answers[i] = answer{code, hdr.Get("Retry-After"), time.Since(start)}
+		})
+	}
+	wg.Wait()
+	if answers[0].code != http.StatusOK {
+		t.Errorf("first probe: %+v, want 200", answers[0])
+	}
+	for i, a := range answers[1:] {
+		if a.code != http.StatusServiceUnavailable || a.retry == "" {
+			t.Errorf("probe %d: %+v, want 503 with Retry-After", i+2, a)
+		}
+	}
+	if answers[2].took > time.Second {
+		t.Errorf("a probe beyond the queue waited %s, want an immediate 503", answers[2].took)
+	}
+	_, _, metrics := ts.get(t, "/metrics", "")
+	for _, want := range []struct{ prefix, value string }{
+		{`logindoctor_serve_probes_total{module="office",result="rejected"}`, "2"},
+		{`logindoctor_serve_probes_total{module="office",result="failure"}`, "1"},
+		{"logindoctor_serve_probe_queue_length", "0"},
+		{"logindoctor_serve_probes_in_flight", "0"},
+		{`logindoctor_serve_probe_duration_seconds_count{module="office"}`, "1"},
+	} {
+		if !hasSample(metrics, want.prefix, want.value) {
+			t.Errorf("no %s %s in /metrics", want.prefix, want.value)
+		}
+	}
+	for _, name := range []string{"go_goroutines", "process_resident_memory_bytes"} {
+		if !strings.Contains(metrics, "\n"+name+" ") {
+			t.Errorf("no %s in /metrics", name)
+		}
+	}
+}
+
+func TestServeHealthReadyAndReload(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{})
+	path := writeModules(t, officeModules(w, ""))
+	ts := startServe(t, path, nil)
+	for _, p := range []string{"/-/healthy", "/-/ready"} {
+		if code, _, body := ts.get(t, p, ""); code != http.StatusOK {
+			t.Errorf("%s: %d %s", p, code, body)
+		}
+	}
+	if code, _, _ := ts.get(t, "/-/reload", ""); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload: %d, want 405", code)
+	}
+	post := func() (int, string) {
+		resp, err := http.Post(ts.base+"/-/reload", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	// A bad file keeps the modules in use and says why.
+	if err := os.WriteFile(path, []byte("modules:\n  office:\n    tls:\n      warn_dayz: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post(); code != http.StatusInternalServerError || !strings.Contains(body, "tls.warn_dayz") {
+		t.Errorf("bad reload: %d %q", code, body)
+	}
+	if !strings.Contains(ts.log.String(), "tls.warn_dayz") {
+		t.Errorf("the log does not say why the reload failed:\n%s", ts.log.String())
+	}
+	_, _, metrics := ts.get(t, "/metrics", "")
+	if !hasSample(metrics, "logindoctor_config_last_reload_successful", "0") {
+		t.Errorf("reload failure not in /metrics")
+	}
+	if code, _, _ := ts.get(t, probePath(w.url, "office"), "10"); code != http.StatusOK {
+		t.Errorf("module office lost after a bad reload: %d", code)
+	}
+
+	// SIGHUP rereads the file: a new module appears.
+	if err := os.WriteFile(path, []byte(officeModules(w, "  branch:\n    check_timeout: 2s\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts.signals <- syscall.SIGHUP
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, _, metrics = ts.get(t, "/metrics", "")
+		if hasSample(metrics, "logindoctor_config_last_reload_successful", "1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not reload within 5 s:\n%s", ts.log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, ok := ts.s.modules.Load().Modules["branch"]; !ok {
+		t.Errorf("module branch missing after SIGHUP")
+	}
+	if code, body := post(); code != http.StatusOK {
+		t.Errorf("POST /-/reload of a good file: %d %s", code, body)
+	}
+}
+
+// SIGTERM lets a probe in flight finish, then the server stops.
+func TestServeDrainsProbesOnSIGTERM(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{Delay: 1500 * time.Millisecond})
+	ts := startServe(t, writeModules(t, officeModules(w, "")), nil)
+	got := make(chan int, 1)
+	go func() {
+		code, _, _ := ts.get(t, probePath(w.url, "office"), "10")
+		got <- code
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, _, metrics := ts.get(t, "/metrics", "")
+		if hasSample(metrics, "logindoctor_serve_probes_in_flight", "1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the probe never started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.signals <- syscall.SIGTERM
+	select {
+	case <-ts.done:
+		if ts.err != nil {
+			t.Errorf("serve: %v", ts.err)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("serve did not stop within its drain time")
+	}
+	select {
+	case code := <-got:
+		if code != http.StatusOK {
+			t.Errorf("the probe in flight got %d, want 200", code)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the probe in flight got no answer")
+	}
+	if ts.s.ready.Load() {
+		t.Error("still ready after SIGTERM")
+	}
+}
+
+func TestServeRefusesRootWithoutAllowRoot(t *testing.T) {
+	if !isRoot() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root, this test needs it")
+		}
+		t.Skip("needs root")
+	}
+	ios, _, _ := testStreams(nil)
+	a, err := newApp(ios, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.runServe(context.Background(), serveOptions{Listen: "127.0.0.1:0", LogLevel: "info"})
+	if err == nil || !strings.Contains(err.Error(), "--allow-root") || exitCode(err) != exitUsage {
+		t.Fatalf("runServe as root: %v", err)
+	}
+}
