@@ -40,9 +40,12 @@ unit:
 
 # Debian packages the tests drive for real: Chromium (browser tests),
 # certutil (a test CA for Chromium), iproute2 and iptables (network
-# namespaces with faults). Installed when missing and root; elsewhere a clear
+# namespaces with faults), prometheus (prometheus and promtool: serve's
+# deploy/ configs and a real Prometheus scraping serve; the package starts its
+# own service on install, which is stopped at once: the tests start their own
+# on loopback). Installed when missing and root; elsewhere a clear
 # message (those tests then skip outside CI and fail under CI=true).
-TEST_DEBS := chromium libnss3-tools iproute2 iptables
+TEST_DEBS := chromium libnss3-tools iproute2 iptables prometheus
 
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,6 +54,7 @@ test-deps:
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian packages for the tests:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		case "$$missing" in *prometheus*) { systemctl stop prometheus || service prometheus stop; } >/dev/null 2>&1 || true;; esac; \
 	else \
 		echo "NOTE: the tests need:$$missing (Debian/Ubuntu: sudo apt-get install$$missing;"; \
 		echo "      macOS/Windows: install Google Chrome). Tests that need them skip until then (and fail under CI=true)."; \
