@@ -168,9 +168,7 @@ func apiError(cfg checks.AccountConfig, err error) checks.Result {
 	}
 	base := params(cfg).withInt("status", status)
 	if errors.Is(err, ErrAPIAuth) {
-		res := checks.Finding(checks.StatusWarn, CodeAPIAuth, checks.SeverityLow, checks.OwnerIT,
-			fmt.Sprintf("the %s API refused the diagnosis's token (HTTP %d): this is a problem of the diagnosis setup, not of the account %s", display(cfg.Provider), status, cfg.User))
-		return base.with("token_env", tokenEnv).apply(res).With("http_status", status).With("token_env", tokenEnv)
+		return authError(cfg, err, status, base.with("token_env", tokenEnv).with("bind_dn", cfg.LDAP.BindDN))
 	}
 	variant, what := "", "cannot be reached"
 	switch {
@@ -183,12 +181,30 @@ func apiError(cfg checks.AccountConfig, err error) checks.Result {
 	case errors.Is(err, ErrBadResponse):
 		variant, what = "bad_response", "gave an answer that cannot be used"
 	}
+	api := display(cfg.Provider) + " API"
+	if cfg.Provider == "ldap" {
+		api = display(cfg.Provider)
+	}
 	res := checks.Finding(checks.StatusWarn, CodeAPIUnreachable, checks.SeverityLow, checks.OwnerIT,
-		fmt.Sprintf("the %s API %s, so the account %s could not be checked: %v", display(cfg.Provider), what, cfg.User, err))
+		fmt.Sprintf("the %s %s, so the account %s could not be checked: %v", api, what, cfg.User, err))
 	res.Variant = variant
 	res = base.apply(res).With("error", err.Error())
 	if status != 0 {
 		res = res.With("http_status", status)
 	}
 	return res
+}
+
+// authError is ACCOUNT_API_AUTH: the diagnosis's own credential (API token
+// or directory service account) was refused; nothing about the account.
+func authError(cfg checks.AccountConfig, err error, status int, p paramSet) checks.Result {
+	if cfg.Provider == "ldap" {
+		res := checks.Finding(checks.StatusWarn, CodeAPIAuth, checks.SeverityLow, checks.OwnerIT,
+			fmt.Sprintf("the LDAP directory refused the diagnosis's service account %s (%v): this is a problem of the diagnosis setup, not of the account %s", truncate(cfg.LDAP.BindDN, 120), err, cfg.User))
+		res.Variant = "directory"
+		return p.apply(res).With("bind_dn", truncate(cfg.LDAP.BindDN, 200)).With("token_env", p["token_env"]).With("error", err.Error())
+	}
+	res := checks.Finding(checks.StatusWarn, CodeAPIAuth, checks.SeverityLow, checks.OwnerIT,
+		fmt.Sprintf("the %s API refused the diagnosis's token (HTTP %d): this is a problem of the diagnosis setup, not of the account %s", display(cfg.Provider), status, cfg.User))
+	return p.apply(res).With("http_status", status).With("token_env", p["token_env"])
 }

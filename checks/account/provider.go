@@ -52,7 +52,7 @@ func Providers() map[string]Provider {
 		"salesforce": viaHTTP{api: salesforce{}},
 		"keycloak":   viaHTTP{api: keycloak{}, needs: keycloakNeeds},
 		"generic":    viaHTTP{api: generic{}, needs: genericNeeds, endpoint: genericEndpoint},
-		// "ldap":       directory{},
+		"ldap":       directory{},
 	}
 }
 

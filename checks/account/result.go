@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -24,6 +25,8 @@ func display(provider string) string {
 		return "Salesforce"
 	case "keycloak":
 		return "Keycloak"
+	case "ldap":
+		return "LDAP directory"
 	}
 	return "CRM"
 }
@@ -32,7 +35,8 @@ func display(provider string) string {
 type paramSet map[string]string
 
 func params(cfg checks.AccountConfig) paramSet {
-	return paramSet{"user": cfg.User, "provider": cfg.Provider, "admin": display(cfg.Provider)}
+	return paramSet{"user": cfg.User, "provider": cfg.Provider, "admin": display(cfg.Provider),
+		"login_as": "", "expired_on": "", "grace_left": ""}
 }
 
 func (p paramSet) with(k, v string) paramSet {
@@ -62,20 +66,20 @@ func (p paramSet) apply(r checks.Result) checks.Result {
 func fromState(env *checks.Env, cfg checks.AccountConfig, st State) checks.Result {
 	now := env.Now()
 	p := params(cfg)
-	who := fmt.Sprintf("the account %s in %s", cfg.User, display(cfg.Provider))
+	if st.Admin != "" {
+		p = p.with("admin", st.Admin)
+	}
+	who := fmt.Sprintf("the account %s in %s", cfg.User, p["admin"])
 	var res checks.Result
 	switch st.Kind {
 	case KindNotFound:
-		res = checks.Finding(checks.StatusFail, CodeNotFound, checks.SeverityCritical, checks.OwnerAdmin,
-			fmt.Sprintf("%s does not exist (%s)", who, st.Raw))
+		res, p = notFound(who, st, p)
 	case KindDisabled:
-		res = checks.Finding(checks.StatusFail, CodeDisabled, checks.SeverityCritical, checks.OwnerAdmin,
-			fmt.Sprintf("%s is disabled (%s)", who, st.Raw))
-		p = p.with("reason", st.Raw)
+		res, p = disabled(now, who, st, p)
 	case KindLocked:
 		res, p = locked(now, who, st, p)
 	case KindPasswordExpired:
-		res, p = expired(who, st, p)
+		res, p = expired(now, who, st, p)
 	case KindMustChange, KindNotActivated, KindStaged:
 		res = mustChange(who, st)
 		p = p.with("kind", res.Variant)
@@ -92,6 +96,34 @@ func fromState(env *checks.Env, cfg checks.AccountConfig, st State) checks.Resul
 		res = res.With(k, v)
 	}
 	return res
+}
+
+// notFound says whether the typed name belongs to an account under
+// another login name (exactly one match by e-mail, employee number…).
+func notFound(who string, st State, p paramSet) (checks.Result, paramSet) {
+	if st.LoginAs == "" {
+		return checks.Finding(checks.StatusFail, CodeNotFound, checks.SeverityCritical, checks.OwnerAdmin,
+			fmt.Sprintf("%s does not exist (%s)", who, st.Raw)), p
+	}
+	res := checks.Finding(checks.StatusFail, CodeNotFound, checks.SeverityHigh, checks.OwnerYou,
+		fmt.Sprintf("%s does not exist as a login name, but this account exists as %s — log in with that name", who, st.LoginAs))
+	res.Variant = "login_as"
+	return res.With("login_as", st.LoginAs), p.with("login_as", st.LoginAs)
+}
+
+// disabled tells an account switched off from one whose end date passed.
+func disabled(now time.Time, who string, st State, p paramSet) (checks.Result, paramSet) {
+	p = p.with("reason", st.Raw)
+	if st.AccountExpires.IsZero() {
+		return checks.Finding(checks.StatusFail, CodeDisabled, checks.SeverityCritical, checks.OwnerAdmin,
+			fmt.Sprintf("%s is disabled (%s)", who, st.Raw)), p
+	}
+	on := st.AccountExpires.In(now.Location()).Format("2006-01-02")
+	res := checks.Finding(checks.StatusFail, CodeDisabled, checks.SeverityCritical, checks.OwnerAdmin,
+		fmt.Sprintf("%s expired on %s (%s)", who, on, st.Raw))
+	res.Variant = "expired"
+	res = res.With("account_expires", st.AccountExpires.UTC().Format(time.RFC3339))
+	return res, p.with("expired_on", on)
 }
 
 func locked(now time.Time, who string, st State, p paramSet) (checks.Result, paramSet) {
@@ -125,7 +157,7 @@ func locked(now time.Time, who string, st State, p paramSet) (checks.Result, par
 	return res, p
 }
 
-func expired(who string, st State, p paramSet) (checks.Result, paramSet) {
+func expired(now time.Time, who string, st State, p paramSet) (checks.Result, paramSet) {
 	owner, variant := checks.OwnerAdmin, ""
 	if st.SelfServiceReset == Yes {
 		owner, variant = checks.OwnerYou, "self_service"
@@ -133,7 +165,16 @@ func expired(who string, st State, p paramSet) (checks.Result, paramSet) {
 	res := checks.Finding(checks.StatusFail, CodeExpired, checks.SeverityHigh, owner,
 		fmt.Sprintf("the password of %s has expired (%s)", who, st.Raw))
 	res.Variant = variant
-	return res, p.with("expired_on", "")
+	p = p.with("expired_on", "")
+	if !st.PasswordExpires.IsZero() {
+		p = p.with("expired_on", st.PasswordExpires.In(now.Location()).Format("2006-01-02"))
+	}
+	if st.GraceKnown {
+		p = p.with("grace_left", strconv.Itoa(st.GraceLeft))
+		res.Summary += fmt.Sprintf("; %d login(s) with the old password left", st.GraceLeft)
+		res = res.With("grace_logins_left", st.GraceLeft)
+	}
+	return res, p
 }
 
 func mustChange(who string, st State) checks.Result {
@@ -166,9 +207,9 @@ func active(now time.Time, who string, st State, p paramSet) (checks.Result, par
 		days := int(math.Ceil(left.Hours() / 24))
 		switch {
 		case left <= 0:
-			r, _ := expired(who, st, p)
-			r.Summary = fmt.Sprintf("the password of %s expired on %s", who, p["expires_on"])
-			p = p.with("expired_on", p["expires_on"])
+			r, withExpiry := expired(now, who, st, p)
+			r.Summary = strings.Replace(r.Summary, fmt.Sprintf("has expired (%s)", st.Raw), "expired on "+p["expires_on"], 1)
+			p = withExpiry
 			found = append(found, r)
 		case days <= notify:
 			p = p.withInt("days", days)

@@ -66,6 +66,20 @@ type State struct {
 	// MFAEnrolled says whether a second factor is set up.
 	MFAEnrolled Tri
 
+	// LoginAs is, for KindNotFound, the login name of the one account
+	// that the typed name matched by another attribute (e-mail, employee
+	// number…): "log in as zhang.san". Empty when none or several matched.
+	LoginAs string
+	// AccountExpires is when a disabled account expired (zero: it was
+	// switched off, not expired).
+	AccountExpires time.Time
+	// GraceLeft is how many logins with the expired password remain; only
+	// meaningful when GraceKnown.
+	GraceLeft  int
+	GraceKnown bool
+	// Admin overrides the provider's display name ("Active Directory").
+	Admin string
+
 	// Facts are extra evidence (never secrets).
 	Facts map[string]any
 }
