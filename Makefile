@@ -63,6 +63,24 @@ test-deps:
 # Kept as a name for habit: the browser's packages are part of test-deps.
 chromium: test-deps
 
+# Samba's AD DC and OpenLDAP's slapd for the ldap provider's tests (they
+# start their own servers on loopback): installed when missing and root;
+# the services the packages start are stopped (they would hold port 389).
+directories:
+	@if command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 && command -v slapd >/dev/null 2>&1; then \
+		:; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's samba-ad-dc, samba-ad-provision, python3-samba and slapd for the directory tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			samba-ad-dc samba-ad-provision python3-samba slapd >/dev/null; \
+		for s in slapd samba-ad-dc samba winbind; do \
+			systemctl disable --now $$s >/dev/null 2>&1 || service $$s stop >/dev/null 2>&1 || true; \
+		done; \
+	else \
+		echo "NOTE: Samba AD DC or slapd missing (Debian: sudo apt-get install samba-ad-dc samba-ad-provision python3-samba slapd);"; \
+		echo "      the directory tests skip until then (outside CI)."; \
+	fi
+
 demo:
 	$(GO) run ./cmd/logindoctor demo $(ARGS)
 
