@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,7 @@ const (
 	VariantConfig             = "config"              // the proxy comes from logindoctor's proxy.url
 	VariantCredentialsMissing = "credentials_missing" // PROXY_AUTH_REQUIRED, env/config without a password
 	VariantCredentialsWrong   = "credentials_wrong"   // PROXY_AUTH_REQUIRED, env/config password refused
+	VariantWindowsSSO         = "windows_sso"         // PROXY_AUTH_REQUIRED, only Negotiate/NTLM offered
 )
 
 type routeCheck struct{}
@@ -202,7 +204,7 @@ func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Re
 	what := fmt.Sprintf("CONNECT %s %s was answered %q", target, route.String(), pe.Status)
 	switch netfail.ProxyStatus(pe.StatusCode) {
 	case CodeAuthRequired:
-		return authRequired(route, what).WithParam("proxy", proxy).WithParam("status", status).
+		return authRequired(route, what, pe.Authenticate).WithParam("proxy", proxy).WithParam("status", status).
 			With("connect_status", pe.StatusCode)
 	case netfail.NetRefused, netfail.NetTimeout:
 		// The proxy works but cannot reach the CRM: net.reach's finding.
@@ -215,21 +217,93 @@ func refusal(route checks.Route, target string, pe *checks.ProxyError) checks.Re
 		With("connect_status", pe.StatusCode)
 }
 
-// authRequired: credentials the user set (environment, proxy.url) are the
-// user's to fix; a system or PAC proxy's sign-in is IT's.
-func authRequired(route checks.Route, what string) checks.Result {
-	switch route.Source {
-	case checks.SourceEnv, checks.SourceConfig:
+// authRequired: a proxy that signs in only Windows accounts (Negotiate,
+// NTLM) is for a domain PC or IT, never a password; credentials the user
+// set (environment, proxy.url) are the user's to fix, through the
+// environment; a system or PAC proxy's sign-in is IT's.
+func authRequired(route checks.Route, what string, challenges []string) checks.Result {
+	names := authSchemes(challenges)
+	if len(names) > 0 {
+		what += "; it offers " + strings.Join(names, ", ")
+	}
+	var r checks.Result
+	switch {
+	case windowsOnly(names):
+		r = withVariant(checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityCritical, checks.OwnerIT,
+			what+": it signs in Windows accounts only"), VariantWindowsSSO).WithParam("windows", "yes")
+	case route.Source == checks.SourceEnv || route.Source == checks.SourceConfig:
 		_, hasPassword := route.Proxy.User.Password()
 		variant, detail := VariantCredentialsMissing, "; no user name and password were given"
 		if route.Proxy.User != nil && hasPassword {
 			variant, detail = VariantCredentialsWrong, "; the user name and password given were refused"
 		}
-		return withVariant(checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityCritical, checks.OwnerYou, what+detail).
-			WithParam("setting", setting(route)), variant)
+		r = withVariant(checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityCritical, checks.OwnerYou, what+detail), variant)
+	default:
+		r = checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityHigh, checks.OwnerIT, what)
 	}
-	return checks.Finding(checks.StatusFail, CodeAuthRequired, checks.SeverityHigh, checks.OwnerIT, what).
-		WithParam("setting", setting(route))
+	r = r.WithParam("setting", setting(route)).WithParam("env_var", credentialsVar(route)).
+		WithParam("schemes", strings.Join(names, ", "))
+	if len(names) > 0 {
+		r = r.With("auth_schemes", names)
+	}
+	return r
+}
+
+// authSchemes are the schemes of a 407's Proxy-Authenticate challenges
+// (the first word of each: "Negotiate", "NTLM", "Basic", "Digest"), each
+// once, in the proxy's order; never the challenge data.
+func authSchemes(challenges []string) []string {
+	var out []string
+	for _, c := range challenges {
+		scheme, _, _ := strings.Cut(strings.TrimSpace(c), " ")
+		scheme = canonicalScheme(scheme)
+		if scheme != "" && !slices.Contains(out, scheme) && len(out) < 8 {
+			out = append(out, scheme)
+		}
+	}
+	return out
+}
+
+// canonicalScheme spells the well-known schemes as their RFCs do and
+// bounds others (they are the proxy's input).
+func canonicalScheme(s string) string {
+	for _, known := range []string{"Basic", "Digest", "Negotiate", "NTLM", "Kerberos", "Bearer"} {
+		if strings.EqualFold(s, known) {
+			return known
+		}
+	}
+	if len(s) > 20 || strings.ContainsFunc(s, func(r rune) bool { return r < '!' || r > '~' }) {
+		return ""
+	}
+	return s
+}
+
+// windowsOnly reports schemes that sign in only with the Windows account
+// (Negotiate: Kerberos, NTLM) — no Basic or Digest to give a password to.
+func windowsOnly(names []string) bool {
+	windows := false
+	for _, n := range names {
+		switch n {
+		case "Negotiate", "NTLM", "Kerberos":
+			windows = true
+		case "Basic", "Digest":
+			return false
+		}
+	}
+	return windows
+}
+
+// credentialsVar is the environment variable that carries the proxy's
+// credentials for this route: the one the proxy came from, or the
+// override of proxy.url (secrets never go into the profile).
+func credentialsVar(r checks.Route) string {
+	switch r.Source {
+	case checks.SourceEnv:
+		return r.Rule
+	case checks.SourceConfig:
+		return "LOGINDOCTOR_PROXY_URL"
+	}
+	return ""
 }
 
 // setting names where the proxy was set, for messages.
