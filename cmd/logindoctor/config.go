@@ -15,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/account"
+	"github.com/logindoctor/logindoctor/checks/quality"
 )
 
 // maxConfigBytes bounds the YAML file we read: a profile is a few hundred
@@ -60,6 +61,8 @@ var configKeys = []struct {
 	{"tls.warn_days", kindInt, 21},
 	{"tls.expected_issuers", kindList, []string{}},
 	{"http.slow_after", kindDuration, "3s"},
+	{"quality.latency_warn", kindDuration, "250ms"},
+	{"quality.min_bandwidth", kindString, "2Mbit"},
 	{"browser.path", kindString, ""},
 	{"browser.login_form_selector", kindString, "input[type=password]"},
 	{"browser.min_versions", kindMap, map[string]any{}},
@@ -323,6 +326,14 @@ func (l *loader) resolve() (*settings, error) {
 		{"tls.warn_days", func() (e error) { s.Target.TLS.WarnDays, e = nonNegativeInt(get("tls.warn_days")); return }},
 		{"tls.expected_issuers", func() (e error) { s.Target.TLS.ExpectedIssuers, e = list("tls.expected_issuers"); return }},
 		{"http.slow_after", func() (e error) { s.Target.HTTP.SlowAfter, e = positive(dur("http.slow_after")); return }},
+		{"quality.latency_warn", func() (e error) { s.Target.Quality.LatencyWarn, e = positive(dur("quality.latency_warn")); return }},
+		{"quality.min_bandwidth", func() error {
+			raw, err := str("quality.min_bandwidth")
+			if err == nil {
+				s.Target.Quality.MinBandwidth, err = quality.ParseBandwidth(raw)
+			}
+			return err
+		}},
 		{"browser.path", func() (e error) { s.Target.Browser.Path, e = str("browser.path"); return }},
 		{"browser.login_form_selector", func() (e error) {
 			s.Target.Browser.LoginFormSelector, e = nonEmpty(str("browser.login_form_selector"))
