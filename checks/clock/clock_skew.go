@@ -200,6 +200,7 @@ func judge(env *checks.Env, samples []Sample) checks.Result {
 	return r.With("skew_s", seconds(e.skew)).
 		With("uncertainty_s", seconds(e.uncertainty)).
 		With("measured_by", e.kind).
+		With("source", decidedBy(e)).
 		With("agreed", sourceList(e.agreed)).
 		With("max_skew_s", seconds(maxSkew))
 }
@@ -264,6 +265,23 @@ func sourceList(ss []Sample) string {
 	return strings.Join(names, ", ")
 }
 
+// decidedBy names the sources the verdict rests on (the agreeing sources of
+// the preferred kind) and why each was believed: "ntp 127.0.0.1:123",
+// "https://crm.example.com (certificate verified)".
+func decidedBy(e estimate) string {
+	var names []string
+	for _, s := range e.agreed {
+		switch {
+		case s.Kind != e.kind:
+		case s.Kind == KindNTP:
+			names = append(names, "ntp "+s.Source)
+		default:
+			names = append(names, s.Source+" ("+s.Trust+")")
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func disagreement(ss []Sample) string {
 	parts := make([]string, len(ss))
 	for i, s := range ss {
@@ -292,6 +310,9 @@ func evidence(ss []Sample) []map[string]any {
 		}
 		if s.Reason != "" {
 			m["reason"] = s.Reason
+		}
+		if s.Trust != "" {
+			m["trust"] = s.Trust
 		}
 		out[i] = m
 	}

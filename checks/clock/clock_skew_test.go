@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"crypto/x509"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -40,12 +41,20 @@ func dateServer(t *testing.T, tlsOn bool, skew time.Duration, garbage bool) *htt
 	})
 	var s *httptest.Server
 	if tlsOn {
-		s = httptest.NewTLSServer(h) // its certificate is untrusted: must not matter
+		s = httptest.NewTLSServer(h) // its certificate is trusted only via trustServer
 	} else {
 		s = httptest.NewServer(h)
 	}
 	t.Cleanup(s.Close)
 	return s
+}
+
+// trustServer makes env's run trust s's certificate, as --ca-file would.
+func trustServer(env *checks.Env, s *httptest.Server) {
+	if env.RootCAs == nil {
+		env.RootCAs = x509.NewCertPool()
+	}
+	env.RootCAs.AddCert(s.Certificate())
 }
 
 // hangServer accepts TCP connections and never answers.
@@ -163,6 +172,7 @@ func TestDateOnly(t *testing.T) {
 			sso := dateServer(t, true, -5*time.Minute, false)
 			env := newEnv(crm.URL, ntpAt(t, tc.ntp))
 			env.Target.Endpoints = []string{sso.Listener.Addr().String()}
+			trustServer(env, sso)
 			r, d := run(t, env, time.Second)
 			if r.Code != CodeSkew || r.Params["offset_words"] != "5 min" || r.Params["direction"] != "fast" {
 				t.Fatalf("got %s %v (%s)", r.Code, r.Params, r.Summary)
@@ -185,7 +195,7 @@ func TestDateOnly(t *testing.T) {
 				t.Errorf("kiss not reported: %v", srcs[0])
 			}
 			if srcs[1]["state"] != StateOK || srcs[2]["state"] != StateOK {
-				t.Errorf("Date sources (plain and TLS with an untrusted certificate) should answer: %v", srcs[1:])
+				t.Errorf("Date sources (plain, and TLS with a certificate trusted via the run's roots) should answer: %v", srcs[1:])
 			}
 			if u := r.Evidence["uncertainty_s"].(float64); u < 0.5 || u > 1 {
 				t.Errorf("Date uncertainty %v, want 0.5 s + rtt/2", u)

@@ -3,6 +3,7 @@ package clock
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -39,10 +40,11 @@ const (
 
 // Source states.
 const (
-	StateOK       = "ok"
-	StateRefused  = "refused"   // NTP kiss-of-death
-	StateInvalid  = "invalid"   // answered, but unusable
-	StateNoAnswer = "no-answer" // timeout, refused connection, DNS failure …
+	StateOK        = "ok"
+	StateRefused   = "refused"   // NTP kiss-of-death
+	StateInvalid   = "invalid"   // answered, but unusable
+	StateNoAnswer  = "no-answer" // timeout, refused connection, DNS failure …
+	StateUntrusted = "untrusted" // a Date from a server whose certificate is not trusted
 )
 
 // Sample is what one time source said. Skew is the local clock minus the
@@ -57,6 +59,8 @@ type Sample struct {
 	Stratum     int           `json:"stratum,omitempty"`
 	KissCode    string        `json:"kiss_code,omitempty"`
 	Reason      string        `json:"reason,omitempty"`
+	// Trust is why a Date answer was believed (see dateTrust).
+	Trust string `json:"trust,omitempty"`
 }
 
 func (s Sample) ok() bool { return s.State == StateOK }
@@ -129,57 +133,139 @@ func queryNTP(ctx context.Context, env *checks.Env, server string) Sample {
 	return s
 }
 
-// queryDate reads the Date header of u, along the route the browser takes.
-// The certificate is not verified: a bad certificate must not stop the
-// time measurement (it may even be caused by the clock).
+// queryDate reads the Date header of u, along the route the browser takes,
+// and believes it only from a server the run trusts (see dateTrust). The
+// handshake itself does not verify the certificate, so that the decision
+// can use the server's Date: a certificate that looks expired only because
+// the local clock is wrong must not hide the wrong clock.
 func queryDate(ctx context.Context, env *checks.Env, u *url.URL) Sample {
 	s := Sample{Source: u.Scheme + "://" + u.Host, Kind: KindDate, State: StateNoAnswer}
 	ctx, cancel := subContext(ctx, dateTimeout)
 	defer cancel()
-	rt, err := env.Route(ctx, u)
+	a, err := fetchDate(ctx, env, u)
 	if err != nil {
-		s.Reason = reason(ctx, err, "no route")
+		s.State, s.Reason = a.state, err.Error()
 		return s
 	}
-	tlsConf := &tls.Config{RootCAs: env.RootCAs, InsecureSkipVerify: true, ServerName: u.Hostname()} //nolint:gosec // only the Date header is read
+	s.RTT = a.rtt
+	// The server stamped Date somewhere inside the round trip, and
+	// truncated it to the second: its true time then was server+0.5 s ±
+	// 0.5 s, our clock's local-rtt/2 ± rtt/2.
+	skew := a.local.Add(-a.rtt / 2).Sub(a.server.Add(dateResolution / 2))
+	trust, err := dateTrust(env, u, a)
+	if err != nil {
+		s.State = StateUntrusted
+		s.Reason = fmt.Sprintf("Date header ignored (it says the clock is %s %s): %v",
+			splitOffset(skew).words(), direction(skew), err)
+		return s
+	}
+	s.State, s.Trust = StateOK, trust
+	s.Skew = skew
+	s.Uncertainty = dateResolution/2 + a.rtt/2
+	return s
+}
+
+// dateAnswer is one response's Date and what is needed to judge it.
+type dateAnswer struct {
+	state         string // the Sample state when fetchDate fails
+	server, local time.Time
+	rtt           time.Duration
+	tls           *tls.ConnectionState
+}
+
+// fetchDate asks u (HEAD, then GET when HEAD has no Date) for its Date.
+func fetchDate(ctx context.Context, env *checks.Env, u *url.URL) (dateAnswer, error) {
+	a := dateAnswer{state: StateNoAnswer}
+	rt, err := env.Route(ctx, u)
+	if err != nil {
+		return a, errors.New(reason(ctx, err, "no route"))
+	}
+	// Verification happens afterwards, in dateTrust, against the run's
+	// roots: here it would refuse exactly the certificates that a wrong
+	// clock makes look expired.
+	tlsConf := &tls.Config{RootCAs: env.RootCAs, InsecureSkipVerify: true, ServerName: u.Hostname()} //nolint:gosec // verified by dateTrust
 	tr := env.Transport(rt, tlsConf)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var missing error
 	for _, method := range []string{http.MethodHead, http.MethodGet} {
 		req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 		if err != nil {
-			s.Reason = "bad URL"
-			return s
+			return a, errors.New("bad URL")
 		}
 		start := time.Now()
 		resp, err := client.Do(req)
-		rtt := time.Since(start)
-		local := nowFunc(env)()
+		a.rtt = time.Since(start)
+		a.local = nowFunc(env)()
 		if err != nil {
-			s.Reason = reason(ctx, unwrapURL(err), "no answer")
-			return s
+			a.state = StateNoAnswer
+			return a, errors.New(reason(ctx, unwrapURL(err), "no answer"))
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
+		a.tls = resp.TLS
 		date := resp.Header.Get("Date")
+		a.state = StateInvalid
 		if date == "" {
-			s.State, s.Reason = StateInvalid, "no Date header"
+			missing = errors.New("no Date header")
 			continue // some servers omit it on HEAD
 		}
-		server, err := http.ParseTime(date)
-		if err != nil {
-			s.State, s.Reason = StateInvalid, fmt.Sprintf("unreadable Date header %q", truncate(date, 40))
-			return s
+		if a.server, err = http.ParseTime(date); err != nil {
+			return a, fmt.Errorf("unreadable Date header %q", truncate(date, 40))
 		}
-		// The server stamped Date somewhere inside the round trip, and
-		// truncated it to the second: its true time then was
-		// server+0.5 s ± 0.5 s, our clock's local-rtt/2 ± rtt/2.
-		s.State, s.Reason, s.RTT = StateOK, "", rtt
-		s.Skew = local.Add(-rtt / 2).Sub(server.Add(dateResolution / 2))
-		s.Uncertainty = dateResolution/2 + rtt/2
-		return s
+		return a, nil
 	}
-	return s
+	return a, missing
+}
+
+// dateTrust says why a's Date may be believed, or why not. An interceptor
+// (or anything between the user and the server) could otherwise make "your
+// clock is 36 h fast" the first fix. It is believed from:
+//
+//   - a plain-http URL: every Date source is a URL the profile names (the
+//     login URL or an endpoint), so IT chose to name a plain-http host;
+//   - an https server whose certificate chain verifies for the host name
+//     against the run's roots (the system's plus ca_file, as tls.certificate
+//     uses) at the local time;
+//   - or, failing that, at the server's own Date. Verification depends on
+//     the time only through the validity windows, so a chain that verifies
+//     at the server's time is trusted and well signed and fails at the
+//     local time only because of its window: exactly what a wrong local
+//     clock produces, and the case this check exists to diagnose. Faking
+//     this takes the private key of a certificate for the host, trusted by
+//     the run, that was valid at the claimed time.
+func dateTrust(env *checks.Env, u *url.URL, a dateAnswer) (string, error) {
+	if u.Scheme == "http" {
+		return "plain http, named in the profile", nil
+	}
+	if a.tls == nil || len(a.tls.PeerCertificates) == 0 {
+		return "", errors.New("no certificate to verify")
+	}
+	err := verifyChain(env, u.Hostname(), a.tls.PeerCertificates, a.local)
+	if err == nil {
+		return "certificate verified", nil
+	}
+	if verifyChain(env, u.Hostname(), a.tls.PeerCertificates, a.server) == nil {
+		return "certificate verified at the server's time; the local clock puts it outside its validity", nil
+	}
+	return "", fmt.Errorf("the certificate is not trusted: %w", err)
+}
+
+// verifyChain verifies certs (leaf first) for host at t, as a browser
+// would with the run's roots.
+func verifyChain(env *checks.Env, host string, certs []*x509.Certificate, t time.Time) error {
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{
+		Roots:         env.RootCAs,
+		Intermediates: inter,
+		DNSName:       host,
+		CurrentTime:   t,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	return err
 }
 
 // reason describes why a source did not answer, preferring "no answer
