@@ -7,7 +7,7 @@ func TestRegistryIsValidAndInGuideOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in registry is invalid: %v", err)
 	}
-	want := []string{"clock.skew", "device.browsers", "dns.resolve", "proxy.route", "net.reach",
+	want := []string{"clock.skew", "device.browsers", "dns.resolve", "proxy.route", "net.reach", "net.quality",
 		"tls.certificate", "http.login", "account.status", "browser.page", "policy.hours", "policy.network"}
 	got := r.IDs()
 	if len(got) != len(want) {
@@ -32,6 +32,7 @@ func TestRegistryIsValidAndInGuideOrder(t *testing.T) {
 func TestDependenciesMatchDesign(t *testing.T) {
 	want := map[string][]string{
 		"net.reach":       {"proxy.route", "dns.resolve"},
+		"net.quality":     {"net.reach"},
 		"tls.certificate": {"net.reach"},
 		"http.login":      {"tls.certificate"},
 		"browser.page":    {"http.login"},
