@@ -38,7 +38,8 @@ func openDirectory(ctx context.Context, env *checks.Env, u *url.URL) (*dirConn, 
 		f := netfail.Dial(err)
 		return nil, fmt.Errorf("%w: connect to %s: %s", reachErr(ctx, err), u.Host, f.Detail)
 	}
-	if dl, ok := ctx.Deadline(); ok {
+	dl, _ := ctx.Deadline()
+	if !dl.IsZero() {
 		_ = raw.SetDeadline(dl)
 	}
 	bc := &budgetConn{Conn: raw, left: maxDirectoryRead}
@@ -54,14 +55,22 @@ func openDirectory(ctx context.Context, env *checks.Env, u *url.URL) (*dirConn, 
 	}
 	lc := ldap.NewConn(conn, true)
 	lc.Start()
-	return &dirConn{Conn: lc, budget: bc, stop: stop}, nil
+	return &dirConn{Conn: lc, budget: bc, stop: stop, deadline: dl}, nil
 }
 
 // dirConn is an open, secured directory connection.
 type dirConn struct {
 	*ldap.Conn
-	budget *budgetConn
-	stop   func() bool
+	budget   *budgetConn
+	stop     func() bool
+	deadline time.Time // the connection's; zero: none
+}
+
+// timedOut: the context ended or the connection's deadline has come
+// (go-ldap keeps only the text of the read error).
+func (c *dirConn) timedOut(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || netfail.IsTimeout(err) || isLDAPTimeout(err) ||
+		(!c.deadline.IsZero() && !time.Now().Before(c.deadline.Add(-20*time.Millisecond)))
 }
 
 // Close ends the connection at once (no unbind handshake to wait for).
@@ -79,7 +88,7 @@ func (c *dirConn) fail(ctx context.Context, what string, err error) error {
 	}
 	var le *ldap.Error
 	if errors.As(err, &le) && le.ResultCode == ldap.ErrorNetwork || !errors.As(err, &le) {
-		if ctx.Err() != nil || netfail.IsTimeout(err) || isLDAPTimeout(err) {
+		if c.timedOut(ctx, err) {
 			return fmt.Errorf("%w: %s: no answer in time", ErrAPITimeout, what)
 		}
 		return fmt.Errorf("%w: %s: %s", ErrAPIUnreachable, what, ldapReason(err))
