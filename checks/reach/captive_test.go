@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type hotel struct {
 	ns    *dnsserver.Server
 	web   string // the portal's host:port
 	https string // the black-holed HTTPS port
+	// login is the login URL's host ("crm.test" when empty).
+	login string
 }
 
 func startHotel(t *testing.T, zone dnsserver.Zone, handler http.HandlerFunc) hotel {
@@ -68,7 +71,11 @@ func runHotel(t *testing.T, h hotel) (*report.Report, map[string]checks.Result) 
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(h.https)
-	u, _ := url.Parse("https://crm.test:" + port + "/login")
+	host := h.login
+	if host == "" {
+		host = "crm.test"
+	}
+	u, _ := url.Parse("https://" + host + ":" + port + "/login")
 	env := checks.NewEnv(checks.Target{URL: u})
 	env.Resolver, env.ResolvConf, env.HostsFile, env.GOOS = h.ns.Resolver(), resolvConf, filepath.Join(dir, "hosts"), "linux"
 	probe := reach.PortalProbe{URL: "http://www.msftconnecttest.com:" + h.web + "/connecttest.txt", Status: http.StatusOK, Body: "Microsoft Connect Test"}
@@ -109,6 +116,24 @@ func TestCaptivePortal(t *testing.T) {
 	}
 	if len(rep.Fixes) == 0 || rep.Fixes[0].Code != reach.CodeCaptivePortal {
 		t.Fatalf("fixes %+v: want NET_CAPTIVE_PORTAL first", rep.Fixes)
+	}
+}
+
+// TestLoopbackLoginNeverProbes: a login server on this machine never
+// passes a Wi-Fi sign-in page, so its failure never sends the probe (the
+// demo and the CLI tests stay on the machine).
+func TestLoopbackLoginNeverProbes(t *testing.T) {
+	var hits atomic.Int32
+	var h hotel
+	h = startHotel(t, dnsserver.Zone{dnsserver.Wildcard: dnsserver.Addrs("127.0.0.1")},
+		func(w http.ResponseWriter, r *http.Request) { hits.Add(1); portalPage(h.web)(w, r) })
+	h.login = "127.0.0.1"
+	_, byID := runHotel(t, h)
+	if res := byID[reach.ID]; res.Code != reach.CodeTimeout {
+		t.Errorf("net.reach = %s: %s; want NET_TIMEOUT", res.Code, res.Summary)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the portal probe was sent %d times for a loopback login host", n)
 	}
 }
 

@@ -6,6 +6,7 @@ package reach
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -132,9 +133,12 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 }
 
 // watchPortal probes for a captive portal when the login host fails (or
-// is slow to connect) and probes are configured.
+// is slow to connect) and probes are configured. A login host on this
+// machine itself never passes a Wi-Fi sign-in page, so it is never a
+// reason to ask the internet's probe hosts (and a run against a local
+// server — the demo, the tests — stays on the machine).
 func (c *check) watchPortal(ctx context.Context, env *checks.Env, login <-chan EndpointFacts, wait time.Duration) portal {
-	if len(c.opts.PortalProbes) == 0 {
+	if len(c.opts.PortalProbes) == 0 || isLoopbackHost(env.Target.Host()) {
 		return portal{}
 	}
 	return watchPortal(ctx, env, c.opts.PortalProbes, login, wait)
@@ -168,4 +172,14 @@ func dialContext(ctx context.Context) (c context.Context, cancel context.CancelF
 	end := checks.Budget{Reserve: checks.DialReserve, Share: 4, Cap: maxDial}.Deadline(ctx, now)
 	c, cancel = context.WithDeadline(ctx, end)
 	return c, cancel, end.Sub(now)
+}
+
+// isLoopbackHost reports whether host names this machine: localhost or a
+// loopback address literal.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.Unmap().IsLoopback()
 }
