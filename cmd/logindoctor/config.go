@@ -74,6 +74,9 @@ var configKeys = []struct {
 	{"account.token_env", kindString, defaultTokenEnv},
 	{"account.token_file", kindString, ""},
 	{"account.generic", kindMap, map[string]any{}},
+	{"account.ldap.bind_dn", kindString, ""},
+	{"account.ldap.base_dn", kindString, ""},
+	{"account.ldap.user_filter", kindString, ""},
 	{"policy.login_hours", kindString, ""},
 	{"policy.allowed_networks", kindList, []string{}},
 	{"policy.egress_ip_url", kindString, ""},
@@ -281,7 +284,6 @@ type settings struct {
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	Lang         string
-	TokenFile    string
 	File         string
 }
 
@@ -345,12 +347,15 @@ func (l *loader) resolve() (*settings, error) {
 			s.Target.Account.Provider, e = oneOf(str("account.provider"))(append([]string{""}, account.ProviderNames()...)...)
 			return
 		}},
-		{"account.base_url", func() (e error) { s.Target.Account.BaseURL, e = optionalURL(str("account.base_url")); return }},
+		{"account.base_url", func() (e error) { s.Target.Account.BaseURL, e = accountURL(str("account.base_url")); return }},
 		{"account.realm", func() (e error) { s.Target.Account.Realm, e = str("account.realm"); return }},
 		{"account.user", func() (e error) { s.Target.Account.User, e = str("account.user"); return }},
 		{"account.token_env", func() (e error) { s.Target.Account.TokenEnv, e = str("account.token_env"); return }},
-		{"account.token_file", func() (e error) { s.TokenFile, e = str("account.token_file"); return }},
+		{"account.token_file", func() (e error) { s.Target.Account.TokenFile, e = str("account.token_file"); return }},
 		{"account.generic", func() (e error) { s.Target.Account.Generic, e = genericAccount(l.v.Sub("account.generic")); return }},
+		{"account.ldap.bind_dn", func() (e error) { s.Target.Account.LDAP.BindDN, e = str("account.ldap.bind_dn"); return }},
+		{"account.ldap.base_dn", func() (e error) { s.Target.Account.LDAP.BaseDN, e = str("account.ldap.base_dn"); return }},
+		{"account.ldap.user_filter", func() (e error) { s.Target.Account.LDAP.UserFilter, e = str("account.ldap.user_filter"); return }},
 		{"policy.login_hours", func() (e error) { s.Target.Policy.LoginHours, e = loginHours(str("policy.login_hours")); return }},
 		{"policy.allowed_networks", func() (e error) {
 			s.Target.Policy.AllowedNetworks, e = listOf(list, "policy.allowed_networks", validCIDR)
@@ -381,6 +386,10 @@ func (l *loader) accountConsistency(s *settings) error {
 	}
 	if a.Provider == "generic" && a.Generic.URL == "" {
 		return keyError("account.generic", errors.New("the generic provider needs generic.url"))
+	}
+	ldapURL := strings.HasPrefix(a.BaseURL, "ldap://") || strings.HasPrefix(a.BaseURL, "ldaps://")
+	if a.BaseURL != "" && a.Provider != "" && ldapURL != (a.Provider == "ldap") {
+		return keyError("account.base_url", fmt.Errorf("the %s provider needs an %s address", a.Provider, map[bool]string{true: "ldaps:// or ldap://", false: "http(s)://"}[a.Provider == "ldap"]))
 	}
 	return nil
 }

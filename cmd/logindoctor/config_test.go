@@ -90,7 +90,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"url without host", "url: https://\n", nil, `"url"`},
 		{"url bad scheme", "url: ftp://a.example\n", nil, `"url"`},
 		{"bad lang", "url: https://a.example\nlang: fr\n", nil, `"lang"`},
-		{"bad provider", "url: https://a.example\naccount:\n  provider: ldap\n", nil, `"account.provider"`},
+		{"bad provider", "url: https://a.example\naccount:\n  provider: kerberos\n", nil, `"account.provider"`},
+		{"ldap over https", "url: https://a.example\naccount:\n  provider: ldap\n  base_url: https://dc.example\n", nil, `"account.base_url"`},
+		{"okta over ldaps", "url: https://a.example\naccount:\n  provider: okta\n  base_url: ldaps://dc.example\n", nil, `"account.base_url"`},
+		{"unknown ldap key", "url: https://a.example\naccount:\n  ldap:\n    bind_pw: x\n", nil, `account.ldap.bind_pw`},
 		{"bad cidr", "url: https://a.example\npolicy:\n  allowed_networks: [10.0.0.0/99]\n", nil, `"policy.allowed_networks"`},
 		{"bad login hours", "url: https://a.example\npolicy:\n  login_hours: whenever\n", nil, `"policy.login_hours"`},
 		{"bad proxy", "url: https://a.example\nproxy:\n  url: gopher://p:70\n", nil, `"proxy.url"`},
@@ -158,5 +161,28 @@ policy: {login_hours: "Mon-Fri 08:00-20:00 Asia/Shanghai", allowed_networks: [20
 	}
 	if s.Target.Account.Generic.States["0"] != "disabled" || s.Target.Browser.MinMajor["chrome"] != 120 {
 		t.Errorf("nested keys not read: %+v", s.Target)
+	}
+}
+
+// TestConfigLDAPAccount: the ldap provider's keys reach the Target, from
+// the file and from LOGINDOCTOR_ACCOUNT_LDAP_* variables.
+func TestConfigLDAPAccount(t *testing.T) {
+	yaml := `url: https://crm.example.com/login
+account:
+  provider: ldap
+  base_url: ldaps://dc1.corp.example.com:636
+  user: zhang.san
+  token_file: /etc/logindoctor/ldap.pw
+  ldap: {bind_dn: "CN=svc-logindoctor,OU=Service,DC=corp,DC=example,DC=com", base_dn: "DC=corp,DC=example,DC=com"}
+`
+	s, err := load(t, yaml, map[string]string{"LOGINDOCTOR_ACCOUNT_LDAP_USER_FILTER": "(mail={user})"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Target.Account
+	if a.Provider != "ldap" || a.BaseURL != "ldaps://dc1.corp.example.com:636" || a.TokenFile != "/etc/logindoctor/ldap.pw" ||
+		a.LDAP.BindDN != "CN=svc-logindoctor,OU=Service,DC=corp,DC=example,DC=com" || a.LDAP.BaseDN != "DC=corp,DC=example,DC=com" ||
+		a.LDAP.UserFilter != "(mail={user})" {
+		t.Errorf("account settings: %+v", a)
 	}
 }

@@ -184,6 +184,23 @@ func optionalURL(s string, err error) (string, error) {
 	return s, nil
 }
 
+// accountURL is account.base_url: an http(s):// API or an ldaps:// or
+// ldap:// directory (accountConsistency matches it to the provider).
+func accountURL(s string, err error) (string, error) {
+	if err != nil || s == "" {
+		return s, err
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s):// or ldap(s):// address", s)
+	}
+	switch u.Scheme {
+	case "http", "https", "ldap", "ldaps":
+		return s, nil
+	}
+	return "", fmt.Errorf("%q is not an http(s):// or ldap(s):// address", s)
+}
+
 func proxyURL(s string, err error) (string, error) {
 	if err != nil || s == "" {
 		return s, err

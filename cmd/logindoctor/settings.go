@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/logindoctor/logindoctor/checks/account"
 )
 
 // profileName is the file name of a profile IT ships.
@@ -79,33 +80,15 @@ func (a *app) askForURL() (*url.URL, error) {
 	return u, nil
 }
 
-// readToken reads the account API token from the environment variable
-// named by account.token_env, or from account.token_file, which must be
-// readable by its owner only. The token is never printed.
+// readToken reads the account secret (API token or directory password)
+// with account.ReadSecret, the one reader: the environment variable named
+// by account.token_env, or account.token_file, readable by its owner only.
+// The secret is never printed.
 func (a *app) readToken(s *settings) error {
-	acc := &s.Target.Account
-	if acc.TokenEnv != "" {
-		acc.Token = strings.TrimSpace(a.io.Getenv(acc.TokenEnv))
-	}
-	if acc.Token != "" || s.TokenFile == "" {
-		return nil
-	}
-	st, err := os.Stat(s.TokenFile)
+	secret, err := account.ReadSecret(a.io.Getenv, s.Target.Account)
 	if err != nil {
-		return keyError("account.token_file", fmt.Errorf("cannot read it: %v", errors.Unwrap(err)))
+		return keyError("account.token_file", errors.New(strings.TrimPrefix(err.Error(), "account.token_file: ")))
 	}
-	if st.Mode().Perm()&0o077 != 0 && !isWindows() {
-		return keyError("account.token_file", fmt.Errorf("%s is readable by other users (mode %o): run chmod 600 %s", s.TokenFile, st.Mode().Perm(), s.TokenFile))
-	}
-	f, err := openRegular(s.TokenFile)
-	if err != nil {
-		return keyError("account.token_file", fmt.Errorf("cannot read it: %w", err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return keyError("account.token_file", errors.New("cannot read it"))
-	}
-	acc.Token = strings.TrimSpace(string(data))
+	s.Target.Account.Token = secret
 	return nil
 }

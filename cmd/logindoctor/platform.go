@@ -1,5 +1,0 @@
-package main
-
-import "runtime"
-
-func isWindows() bool { return runtime.GOOS == "windows" }
