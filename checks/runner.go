@@ -143,7 +143,17 @@ func (r *Runner) runOne(ctx context.Context, c Check, in Info, env *Env, deps De
 			res = runEnded(ctx)
 		}
 	}
+	if cutShort(ctx, res) {
+		res = runEnded(ctx)
+	}
 	return finish(in, res, time.Since(start))
+}
+
+// cutShort reports a finding made while the run was being cancelled
+// (Ctrl-C): whatever it says — a refused or unreachable network, mostly —
+// is the cancellation's doing, so it is the check's CHECK_ERROR instead.
+func cutShort(ctx context.Context, res Result) bool {
+	return errors.Is(ctx.Err(), context.Canceled) && res.Status != StatusPass && res.Status != StatusSkip
 }
 
 func runEnded(ctx context.Context) Result {

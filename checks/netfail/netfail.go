@@ -77,6 +77,7 @@ const (
 	KindAlert       Kind = "alert"             // the server sent a TLS alert
 	KindClosed      Kind = "closed"            // the server closed the connection during the handshake
 	KindOther       Kind = "other"             // none of the above
+	KindCancelled   Kind = "cancelled"         // the run was cancelled (Ctrl-C): says nothing about the network
 )
 
 // Failure is a classified error: its reason code, the finer kind, and a
@@ -94,6 +95,9 @@ func Dial(err error) Failure {
 	var pe *checks.ProxyError
 	var de *net.DNSError
 	switch {
+	case errors.Is(err, context.Canceled):
+		// Cut short by the run's cancellation: no network advice.
+		return Failure{Code: checks.CodeCheckError, Kind: KindCancelled, Detail: "cancelled before it finished"}
 	case errors.As(err, &pe):
 		return Failure{Code: ProxyStatus(pe.StatusCode), Kind: KindProxyStatus,
 			Detail: fmt.Sprintf("proxy %s answered %s", pe.Proxy, pe.Status)}
