@@ -22,24 +22,22 @@
 //     nested parentheses overflow the Go stack and abort the process, so
 //     sources (and eval/Function arguments) nested deeper than 1000 are
 //     refused (too_complex) before parsing.
-//   - Memory: goja cannot account memory per runtime. A guard samples the
-//     process heap every 2 ms and stops the script once the heap has grown
-//     by MemoryLimit (default 128 MiB; the live heap as of the last
-//     collection, so that garbage does not count): an array-growing loop
-//     under a 16 MiB
-//     limit stopped after 40–180 ms. Without it the same loop reached 145 MB
-//     in 500 ms. A string that doubles itself (s += s) outruns the
-//     collector and is stopped by the guard or the time limit, whichever
-//     comes first (72–150 ms without the race detector). Single native calls can allocate far more than that in
-//     one go ('x'.repeat(4e8): 382 MB in 2.1 s; new ArrayBuffer(3e8): 286 MB
-//     in 1 ms; new Array(3e7).fill(1): 1.3 GB in 22 s), so the sandbox
-//     removes ArrayBuffer, typed arrays, DataView, Reflect, Proxy and
-//     WeakRef, and caps repeat/padStart/padEnd at 1 MiB and the array
-//     built-ins (and apply, Array.from, JSON.stringify) at 262 144 elements.
-//     Remaining gap: spreading a huge sparse array (f(...a)) allocates in a
-//     native loop; Evaluate still returns at its deadline, but that
-//     goroutine keeps allocating (slowly, about 16 bytes per element) until
-//     it finishes or the program exits.
+//   - Memory: goja cannot account memory per runtime and has no hook on
+//     the + operator or template literals. Every built-in refuses strings
+//     over 262 144 characters and arrays over 262 144 elements, and the
+//     string builders (repeat, padStart/padEnd, concat, join, replace)
+//     refuse results over 1 Mi characters before building them; JSON.stringify
+//     and String.raw are removed. What is left multiplies the largest string
+//     by at most 2 (s + s) or by a template literal's substitution count
+//     (at most 8) per interruptible step, so a guard that samples the heap
+//     objects every 1 ms and stops the script once they have grown by
+//     MemoryLimit/(1+that factor) keeps the growth within MemoryLimit plus
+//     what is allocated between two samples (see guardMemory). Measured with
+//     a 64 MiB limit and the race detector: s += s, s = s + s, `${s}${s}`,
+//     [s,s].join(""), s.concat(s), a 1 MiB join separator, split or spread
+//     of a long string all stopped within 2 s with the heap at most 62 MiB
+//     above where it started (before: s += s reached 552 MB, and a 200 000
+//     element join of a 1 MiB separator 814 MB in one call).
 //   - Regular expressions with backreferences (regexp2) get a 2 s match
 //     timeout instead of "forever".
 //   - Results: the returned value must be a string following the PAC

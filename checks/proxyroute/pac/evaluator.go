@@ -21,7 +21,11 @@ const (
 	DefaultMaxScriptSize = 1 << 20
 	DefaultMemoryLimit   = 128 << 20
 	// memoryCheckEvery is how often the memory guard samples the heap.
-	memoryCheckEvery = 2 * time.Millisecond
+	memoryCheckEvery = time.Millisecond
+	// memoryMetric counts every heap object, garbage included, and is
+	// current at every sample (the live-heap metric only changes when a
+	// collection ends, which doubling strings outrun).
+	memoryMetric = "/memory/classes/heap/objects:bytes"
 	// abandonGrace is how long Evaluate waits, after interrupting, for the
 	// script to stop before it returns without it (a native built-in cannot
 	// be interrupted; its goroutine ends when the built-in returns).
@@ -56,8 +60,8 @@ type Evaluator struct {
 	MaxCallStack int
 	// MaxScriptSize is the largest script accepted, in bytes.
 	MaxScriptSize int
-	// MemoryLimit is how much the process heap may grow during one
-	// evaluation before the script is stopped.
+	// MemoryLimit bounds how much the process heap may grow because of one
+	// evaluation (see guardMemory for how, and for the slack).
 	MemoryLimit uint64
 }
 
@@ -84,17 +88,22 @@ func (e *Evaluator) Evaluate(ctx context.Context, script, rawURL, host string) (
 	if limit := orDefault(e.MaxScriptSize, DefaultMaxScriptSize); len(script) > limit {
 		return Result{}, &TooLargeError{Size: int64(len(script)), Limit: int64(limit)}
 	}
-	if d := nestingDepth(script); d > maxNesting {
+	d, subs := scanSource(script)
+	if d > maxNesting {
 		return Result{}, &ScriptError{Kind: KindTooComplex, Message: fmt.Sprintf("brackets nested %d levels deep (limit %d)", d, maxNesting)}
 	}
+	if subs > maxTemplateSubs {
+		return Result{}, &ScriptError{Kind: KindTooComplex, Message: fmt.Sprintf("a template literal with %d substitutions (limit %d)", subs, maxTemplateSubs)}
+	}
+	amp := max(2, subs) // how much one uninterruptible step can multiply a string
 	timeout := orDefault(e.Timeout, DefaultTimeout)
 	evalCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	vm := goja.New()
 	done := make(chan outcome, 1)
-	go func() { done <- e.run(evalCtx, vm, script, rawURL, host) }()
+	go func() { done <- e.run(evalCtx, vm, script, rawURL, host, amp) }()
 	memHit := make(chan struct{})
-	stopGuard := e.guardMemory(vm, memHit)
+	stopGuard := e.guardMemory(vm, amp, memHit)
 	defer stopGuard()
 	select {
 	case o := <-done:
@@ -132,7 +141,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, script, rawURL, host string) (
 
 func (e *Evaluator) memoryError() error {
 	return &ScriptError{Kind: KindMemory, Err: ErrMemoryLimit,
-		Message: fmt.Sprintf("the script allocated more than %d MiB", e.memoryLimit()>>20)}
+		Message: fmt.Sprintf("the script allocated memory fast enough to pass the %d MiB limit; it was stopped before", e.memoryLimit()>>20)}
 }
 
 func (e *Evaluator) memoryLimit() uint64 {
@@ -142,21 +151,40 @@ func (e *Evaluator) memoryLimit() uint64 {
 	return e.MemoryLimit
 }
 
-// guardMemory samples the process heap while the script runs and interrupts
-// it (and closes hit) once the live heap (as of the last collection) has
-// grown by more than MemoryLimit. goja has no per-runtime memory
-// accounting and the heap is process-wide, so the limit is generous. All
-// heap objects would react sooner but count garbage too: after a large
-// heap the collector lets garbage pile up to twice that size, and a
-// throw/catch loop then looked like a leak (measured). The returned func
-// stops the guard.
-func (e *Evaluator) guardMemory(vm *goja.Runtime, hit chan<- struct{}) func() {
+// guardMemory samples the process heap every millisecond while the script
+// runs and interrupts it (and closes hit) once the heap objects have grown
+// by more than MemoryLimit/(1+amp). goja has no per-runtime memory
+// accounting and no hook on the + operator or on template literals, so
+// this is how a script that doubles a string (s += s, `${s}${s}`) is
+// bounded:
+//
+//   - every built-in either refuses inputs and results beyond a few MiB
+//     (see harden) or builds its result in interruptible steps, so the only
+//     uninterruptible allocations that grow with the script's own data are
+//     s1 + s2 (at most 2× the largest string) and a template literal (at
+//     most amp× it, amp being its substitution count, at least 2);
+//   - the largest string is at most what the heap has grown by (plus the
+//     script's source, at most MaxScriptSize);
+//   - so when the guard sees growth g ≤ MemoryLimit/(1+amp), the step in
+//     flight adds at most amp·g more, and the peak growth is at most
+//     MemoryLimit, plus what the script allocates between two samples and
+//     while the interrupt takes effect (a few MiB at memory bandwidth; the
+//     tests allow 32 MiB for a loaded 2-core machine with the race
+//     detector).
+//
+// The metric counts garbage too (the live heap lags by a whole collection
+// cycle, which is how s += s reached 552 MB), so the guard may trip early
+// for a script that churns garbage while the rest of the program holds a
+// large heap; PAC scripts finish in microseconds and allocate little, and
+// that early stop is reported as a memory error, never as a wrong answer.
+// The returned func stops the guard.
+func (e *Evaluator) guardMemory(vm *goja.Runtime, amp int, hit chan<- struct{}) func() {
 	stop := make(chan struct{})
 	exited := make(chan struct{})
-	limit := e.memoryLimit()
+	trip := e.memoryLimit() / uint64(1+amp)
 	go func() {
 		defer close(exited)
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		sample := []metrics.Sample{{Name: memoryMetric}}
 		metrics.Read(sample)
 		base := sample[0].Value.Uint64()
 		tick := time.NewTicker(memoryCheckEvery)
@@ -168,7 +196,7 @@ func (e *Evaluator) guardMemory(vm *goja.Runtime, hit chan<- struct{}) func() {
 			case <-tick.C:
 			}
 			metrics.Read(sample)
-			if grew(base, sample[0].Value.Uint64(), limit) {
+			if grew(base, sample[0].Value.Uint64(), trip) {
 				vm.Interrupt(ErrMemoryLimit)
 				close(hit)
 				return
@@ -183,13 +211,13 @@ func grew(base, cur, limit uint64) bool { return cur > base && cur-base > limit 
 // run compiles, loads and calls the script on vm; it runs on its own
 // goroutine so that Evaluate can return at the deadline even when a native
 // built-in does not.
-func (e *Evaluator) run(ctx context.Context, vm *goja.Runtime, script, rawURL, host string) outcome {
+func (e *Evaluator) run(ctx context.Context, vm *goja.Runtime, script, rawURL, host string, amp int) outcome {
 	prg, err := goja.Compile("pac", script, false)
 	if err != nil {
 		return outcome{err: &ScriptError{Kind: KindSyntax, Message: clip(err.Error())}}
 	}
 	vm.SetMaxCallStackSize(orDefault(e.MaxCallStack, DefaultMaxCallStack))
-	if err := harden(vm); err != nil {
+	if err := harden(vm, amp); err != nil {
 		return outcome{err: fmt.Errorf("pac: preparing the sandbox: %w", err)}
 	}
 	if err := e.install(ctx, vm); err != nil {

@@ -68,7 +68,7 @@ func testEvaluator(res Resolver) *Evaluator {
 func evalExpr(t *testing.T, e *Evaluator, expr string) string {
 	t.Helper()
 	vm := goja.New()
-	if err := harden(vm); err != nil {
+	if err := harden(vm, 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.install(context.Background(), vm); err != nil {
