@@ -47,6 +47,11 @@ type serveOptions struct {
 	MaxQueue      int
 	TimeoutOffset time.Duration
 	LogLevel      string
+	// Inbox is the helpdesk inbox's directory ("" : no inbox); its
+	// tokens come from the environment variables these name.
+	Inbox             string
+	InboxTokenEnv     string
+	InboxReadTokenEnv string
 	// DrainTimeout is drainTimeout; tests shorten it.
 	DrainTimeout time.Duration
 }
@@ -74,6 +79,9 @@ func (a *app) newServeCmd() *cobra.Command {
 	fs.IntVar(&o.MaxQueue, "max-queue", 32, "probes that may wait for a slot; more are answered 503 at once")
 	fs.DurationVar(&o.TimeoutOffset, "timeout-offset", defaultTimeoutOffset, "kept back from Prometheus' scrape timeout")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.Inbox, "inbox", "", "directory of the helpdesk inbox (POST /api/v1/reports, GET /reports); none: no inbox")
+	fs.StringVar(&o.InboxTokenEnv, "inbox-token-env", "", "environment variable holding the inbox upload token (also the read token unless --inbox-read-token-env)")
+	fs.StringVar(&o.InboxReadTokenEnv, "inbox-read-token-env", "", "environment variable holding the token for the /reports pages")
 	return cmd
 }
 
@@ -84,6 +92,7 @@ type server struct {
 	modules atomic.Pointer[moduleSet]
 	metrics *serverMetrics
 	limit   *limiter
+	inbox   *inbox // nil without --inbox
 	log     *slog.Logger
 	ready   atomic.Bool
 	// inFlight counts running probes, so a drain can wait for them.
@@ -111,6 +120,13 @@ func newServer(a *app, o serveOptions, logOut io.Writer) (*server, error) {
 		newRegistry: builtin.Registry,
 	}
 	s.limit = newLimiter(o.MaxProbes, o.MaxBrowser, o.MaxQueue, s.metrics)
+	if o.Inbox != "" {
+		in, err := newInbox(o.Inbox, o.InboxTokenEnv, o.InboxReadTokenEnv, a.io.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		s.inbox = in
+	}
 	set, err := loadModules(o.Modules, a.registry)
 	if err != nil {
 		return nil, err
@@ -171,6 +187,12 @@ func (s *server) handler() http.Handler {
 		}
 		fmt.Fprintln(w, "Reloaded")
 	})
+	if s.inbox != nil {
+		mux.HandleFunc("POST /api/v1/reports", s.handleUpload)
+		mux.HandleFunc("GET /reports", s.handleReportList)
+		mux.HandleFunc("GET /reports/{id}", s.handleReportPage)
+		mux.HandleFunc("GET /reports/{id}/screenshot.png", s.handleScreenshot)
+	}
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	return mux
 }

@@ -73,6 +73,12 @@ func startServe(t *testing.T, path string, tweak func(*serveOptions)) *testServe
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startServeApp(t, a, path, tweak)
+}
+
+// startServeApp starts a server of app a.
+func startServeApp(t *testing.T, a *app, path string, tweak func(*serveOptions)) *testServe {
+	t.Helper()
 	o := serveOptions{Listen: "127.0.0.1:0", Modules: path, AllowRoot: true, MaxProbes: 4, MaxBrowser: 1, MaxQueue: 8,
 		TimeoutOffset: defaultTimeoutOffset, LogLevel: "debug", DrainTimeout: 3 * time.Second}
 	if tweak != nil {
