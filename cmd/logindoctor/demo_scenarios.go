@@ -9,6 +9,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/faultnet"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
+	ldapfix "github.com/logindoctor/logindoctor/fixtures/ldap"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
 
@@ -46,6 +47,7 @@ func demoScenarios() []demoScenario {
 		{"dns-servfail", dnsFails(dnsserver.ServFail)},
 		{"dns-timeout", dnsFails(dnsserver.Silent)},
 		{"account-locked", accountLocked},
+		{"domain-account-locked", domainAccountLocked},
 		{"password-expired", passwordExpired},
 		{"outside-hours", outsideHours},
 		{"ip-not-allowed", ipNotAllowed},
@@ -158,6 +160,29 @@ func accountLocked(w *demoWorld) error {
 		LastFailure: now.Add(-4 * time.Minute), LastIP: "10.20.30.40", NotBefore: now.Add(11 * time.Minute),
 	})
 	return withAccount(w, "keycloak", "zhangsan", &dir)
+}
+
+// domainAccountLocked: the Windows domain account (Active Directory, asked
+// over LDAPS by a small in-process directory) was locked five minutes ago;
+// the domain unlocks it by itself after 30 minutes.
+func domainAccountLocked(w *demoWorld) error {
+	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+		return err
+	}
+	cert, err := w.leaf(certs.Valid)
+	if err != nil {
+		return err
+	}
+	const password = "demo-service-password"
+	dir, err := ldapfix.Start(ldapfix.LockedDomain(*cert, password, time.Now()))
+	if err != nil {
+		return err
+	}
+	w.closers = append(w.closers, dir.Close)
+	w.target.Account = checks.AccountConfig{Provider: "ldap", BaseURL: dir.URL(), User: ldapfix.LockedUser, Token: password,
+		LDAP: checks.LDAPAccount{BindDN: ldapfix.ServiceDN, BaseDN: ldapfix.DomainDN}}
+	w.withChecks("account.status")
+	return nil
 }
 
 // passwordExpired: the Okta password has expired.
