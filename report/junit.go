@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -44,6 +45,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut *junitOutput  `xml:"system-out,omitempty"`
 }
@@ -58,14 +60,15 @@ type junitMessage struct {
 	Text    string `xml:",cdata"`
 }
 
-// renderJUnit writes the JUnit XML of r.
-func renderJUnit(w io.Writer, r *Report) error {
-	return writeJUnit(w, generateJUnit(r))
+// renderJUnit writes the JUnit XML of r; failing are the checks the exit
+// decision also counts as failed (RenderOptions.Failing).
+func renderJUnit(w io.Writer, r *Report, failing []string) error {
+	return writeJUnit(w, generateJUnit(r, failing...))
 }
 
 // generateJUnit is the pure step: report → XML structs. Every time comes
 // from the report, so the same report always gives the same bytes.
-func generateJUnit(r *Report) junitSuites {
+func generateJUnit(r *Report, failing ...string) junitSuites {
 	suite := junitSuite{
 		Name:      "logindoctor",
 		Time:      seconds(r.DurationMS),
@@ -83,30 +86,38 @@ func generateJUnit(r *Report) junitSuites {
 		steps[f.Check] = f
 	}
 	for _, e := range r.Results {
-		suite.Cases = append(suite.Cases, junitCaseOf(e, steps[e.Check]))
+		c := junitCaseOf(e, steps[e.Check], slices.Contains(failing, e.Check))
+		suite.Cases = append(suite.Cases, c)
 		suite.Tests++
-		switch e.Status {
-		case checks.StatusFail, checks.StatusError:
+		switch {
+		case c.Failure != nil:
 			suite.Failures++
-		case checks.StatusSkip:
+		case c.Error != nil:
+			suite.Errors++
+		case c.Skipped != nil:
 			suite.Skipped++
 		}
 	}
 	return junitSuites{
-		Name: "logindoctor " + r.ReportID, Tests: suite.Tests, Failures: suite.Failures,
+		Name: "logindoctor " + r.ReportID, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite},
 	}
 }
 
-func junitCaseOf(e Entry, fix Fix) junitCase {
+// junitCaseOf is one check's test case: a failed check, or one the exit
+// decision counts as failed (failing), is a <failure>; a check that could
+// not finish is an <error>; a skipped one <skipped>; a warning is output.
+func junitCaseOf(e Entry, fix Fix, failing bool) junitCase {
 	c := junitCase{Classname: string(e.Stage), Name: e.Check, Time: seconds(e.DurationMS)}
 	msg := e.Code + ": " + xmlSafe(e.Summary)
-	switch e.Status {
-	case checks.StatusFail, checks.StatusError:
+	switch {
+	case e.Status == checks.StatusFail, failing:
 		c.Failure = &junitMessage{Message: msg, Type: e.Code, Text: junitDetails(e, fix)}
-	case checks.StatusSkip:
+	case e.Status == checks.StatusError:
+		c.Error = &junitMessage{Message: msg, Type: e.Code, Text: junitDetails(e, fix)}
+	case e.Status == checks.StatusSkip:
 		c.Skipped = &junitMessage{Message: msg}
-	case checks.StatusWarn:
+	case e.Status == checks.StatusWarn:
 		c.SystemOut = &junitOutput{Text: "warning " + msg + "\n" + junitDetails(e, fix)}
 	}
 	return c

@@ -14,6 +14,11 @@ type RenderOptions struct {
 	// Verbose adds the technical details per check (text format only;
 	// the other formats always carry them).
 	Verbose bool
+	// Failing are the checks the exit decision counts as failed besides
+	// the failed ones: a warning under --strict, a finding at --fail-on,
+	// smoke's unchecked browser. JUnit reports them as <failure>, so the
+	// CI's test view agrees with the exit code.
+	Failing []string
 }
 
 // Formats lists the output formats Render understands.
@@ -36,7 +41,7 @@ func Render(w io.Writer, r *Report, format string, opts RenderOptions) error {
 	case "html":
 		err = renderHTML(w, r)
 	case "junit":
-		err = renderJUnit(w, r)
+		err = renderJUnit(w, r, opts.Failing)
 	default:
 		return fmt.Errorf("unknown format %q (use one of %s)", format, strings.Join(Formats(), ", "))
 	}

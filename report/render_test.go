@@ -126,8 +126,8 @@ func TestJUnitParses(t *testing.T) {
 		t.Fatalf("suites = %+v", doc.Suites)
 	}
 	s := doc.Suites[0]
-	if s.Tests != 11 || s.Failures != 3 || s.Skipped != 3 || len(s.Cases) != 11 {
-		t.Errorf("tests/failures/skipped = %d/%d/%d, cases %d", s.Tests, s.Failures, s.Skipped, len(s.Cases))
+	if s.Tests != 11 || s.Failures != 2 || s.Errors != 1 || s.Skipped != 3 || len(s.Cases) != 11 {
+		t.Errorf("tests/failures/errors/skipped = %d/%d/%d/%d, cases %d", s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases))
 	}
 	if !hasProperty(s.Properties, "report_id", sampleID) {
 		t.Errorf("no report_id property: %+v", s.Properties)
@@ -140,8 +140,8 @@ func TestJUnitParses(t *testing.T) {
 		!strings.HasPrefix(c.Failure.Message, "TLS_NOT_YET_VALID: ") {
 		t.Errorf("tls.certificate case = %+v", c)
 	}
-	if c := byName["policy.hours"]; c.Failure == nil || c.Failure.Type != "CHECK_ERROR" {
-		t.Errorf("errored check is not a failure: %+v", c)
+	if c := byName["policy.hours"]; c.Failure != nil || c.Error == nil || c.Error.Type != "CHECK_ERROR" {
+		t.Errorf("errored check is not an <error>: %+v", c)
 	}
 	if c := byName["http.login"]; c.Skipped == nil || !strings.HasPrefix(c.Skipped.Message, "BLOCKED: ") {
 		t.Errorf("blocked check is not skipped: %+v", c)
