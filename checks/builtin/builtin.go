@@ -20,7 +20,7 @@ import (
 // Checks returns fresh instances of every built-in check, in report order.
 func Checks() []checks.Check {
 	return []checks.Check{
-		clock.NewClockSkew(),
+		clock.New(),
 		device.New(),
 		dnsresolve.New(dnsresolve.Options{}),
 		proxyroute.New(),

@@ -31,15 +31,18 @@ const (
 	agreeSlack = 2 * time.Second
 )
 
-// NewClockSkew returns the clock.skew check.
-func NewClockSkew() checks.Check { return skewCheck{} }
+// ID is clock.skew's stable check ID.
+const ID = "clock.skew"
+
+// New returns the clock.skew check.
+func New() checks.Check { return skewCheck{} }
 
 type skewCheck struct{}
 
 var _ checks.Check = skewCheck{}
 
 func (skewCheck) Info() checks.Info {
-	return checks.Info{ID: "clock.skew", Stage: checks.StageDevice, DependsOn: []string{},
+	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{},
 		About: "local clock vs NTP and the CRM's HTTP Date (one-time codes allow about ±30 s)"}
 }
 

@@ -99,7 +99,7 @@ func run(t *testing.T, env *checks.Env, timeout time.Duration) (checks.Result, t
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	r := NewClockSkew().Run(ctx, env, nil)
+	r := New().Run(ctx, env, nil)
 	return r, time.Since(start)
 }
 

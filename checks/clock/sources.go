@@ -16,6 +16,7 @@ import (
 	"github.com/beevik/ntp"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
 // Per-source time limits. Every source is asked at once, so the check
@@ -25,9 +26,6 @@ import (
 const (
 	ntpTimeout  = 2 * time.Second
 	dateTimeout = 3 * time.Second
-	// budgetShare is the part of the check's remaining time a source may
-	// use, so that the check answers before its own deadline.
-	budgetShare = 0.7
 	// dateResolution is the HTTP Date header's rounding (whole seconds).
 	dateResolution = time.Second
 )
@@ -65,15 +63,11 @@ type Sample struct {
 
 func (s Sample) ok() bool { return s.State == StateOK }
 
-// subContext bounds one source: limit, or budgetShare of the time ctx has
-// left, whichever is shorter.
+// subContext bounds one source: limit, but ending early enough (at most a
+// third of the time ctx has left, checks.ClockReserve) for the check to
+// compare the sources that answered before its own deadline.
 func subContext(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Duration(float64(time.Until(dl)) * budgetShare); left < limit {
-			limit = max(left, time.Millisecond)
-		}
-	}
-	return context.WithTimeout(ctx, limit)
+	return checks.Budget{Reserve: checks.ClockReserve, Share: 3, Cap: limit}.Context(ctx)
 }
 
 // queryNTP asks one NTP server. The offset is measured against env.Now, not
@@ -271,8 +265,7 @@ func verifyChain(env *checks.Env, host string, certs []*x509.Certificate, t time
 // reason describes why a source did not answer, preferring "no answer
 // within …" when the source's time ran out.
 func reason(ctx context.Context, err error, what string) string {
-	var ne net.Error
-	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	if ctx.Err() != nil || netfail.IsTimeout(err) {
 		return what + " in time (timed out)"
 	}
 	return truncate(err.Error(), 200)
