@@ -149,11 +149,13 @@ func (e *Env) Route(ctx context.Context, u *url.URL) (Route, error) {
 			timeout = DefaultCheckTimeout
 		}
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-		go func() {
+		// Tracked like other work that outlives a check, so the program
+		// (and the leak tests) wait for it instead of losing it.
+		e.Go(func() {
 			defer cancel()
 			defer close(m.done)
 			m.route, m.err = e.RouteFinder(dctx, e, u)
-		}()
+		})
 	}
 	e.mu.Unlock()
 	select {
