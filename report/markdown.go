@@ -14,12 +14,12 @@ func renderMarkdown(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	v := newView(r)
 	fmt.Fprintf(bw, "# %s %s %s — %s\n\n", icon(r.Verdict), mdText(v.t("label.title")), r.ReportID, mdText(v.Verdict))
-	fmt.Fprintf(bw, "**%s**%s · **%s**%s · **%s**%s · **%s**%s · **%s**%s\n\n",
-		mdText(v.label("label.verdict")), r.Verdict,
-		mdText(v.label("label.target")), mdCode(r.Target),
-		mdText(v.label("label.started")), r.StartedAt.Format("2006-01-02 15:04:05 UTC"),
-		mdText(v.label("label.duration")), formatMS(r.DurationMS),
-		mdText(v.label("label.tool")), mdText(r.Tool.Name+" "+r.Tool.Version))
+	fmt.Fprintf(bw, "%s · %s · %s · %s · %s\n\n",
+		mdField(v, "label.verdict", mdText(v.t("status."+string(r.Verdict)))),
+		mdField(v, "label.target", mdCode(r.Target)),
+		mdField(v, "label.started", r.StartedAt.Format("2006-01-02 15:04:05 UTC")),
+		mdField(v, "label.duration", formatMS(r.DurationMS)),
+		mdField(v, "label.tool", mdText(r.Tool.Name+" "+r.Tool.Version)))
 	if v.StartHere != "" {
 		fmt.Fprintf(bw, "**%s**\n\n", mdText(v.StartHere))
 	}
@@ -69,13 +69,13 @@ func writeMarkdownDetails(w io.Writer, v *view) {
 	fmt.Fprintf(w, "<details>\n<summary>%s</summary>\n\n", mdText(v.t("section.details")))
 	for _, e := range v.Entries {
 		fmt.Fprintf(w, "### %s — %s\n\n", mdCode(e.Check), mdText(e.StatusText))
-		fmt.Fprintf(w, "- %s%s · %s%s · %s%s\n", mdText(v.label("label.code")), mdCode(e.Code),
-			mdText(v.label("label.severity")), mdText(e.SeverityText), mdText(v.label("label.duration")), e.Duration)
+		fmt.Fprintf(w, "- %s%s · %s%s · %s%s\n", mdLabel(v, "label.code"), mdCode(e.Code),
+			mdLabel(v, "label.severity"), mdText(e.SeverityText), mdLabel(v, "label.duration"), e.Duration)
 		if e.TechnicalSummary != "" {
 			fmt.Fprintf(w, "- %s\n", mdText(e.TechnicalSummary))
 		}
 		if e.BlockedBy != "" {
-			fmt.Fprintf(w, "- %s%s\n", mdText(v.label("label.blocked_by")), mdCode(e.BlockedBy))
+			fmt.Fprintf(w, "- %s%s\n", mdLabel(v, "label.blocked_by"), mdCode(e.BlockedBy))
 		}
 		if len(e.Evidence) > 0 {
 			fmt.Fprintf(w, "\n%s\n", mdFence(evidenceJSON(e.Entry.Evidence)))
@@ -83,6 +83,25 @@ func writeMarkdownDetails(w io.Writer, v *view) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "</details>")
+}
+
+// mdField is a bold label and its (already escaped) value: "**Verdict:**
+// failed". The space after the closing "**" is needed: a closing
+// delimiter run preceded by punctuation (the colon, or Chinese "：") and
+// followed by a letter is not right-flanking, so CommonMark would show the
+// asterisks literally.
+func mdField(v *view, labelID, value string) string {
+	return "**" + mdText(strings.TrimSpace(v.label(labelID))) + "** " + value
+}
+
+// mdLabel is a label with the language's colon, escaped; mdText would drop
+// the space that follows an English colon ("Code: "), so it is put back.
+func mdLabel(v *view, labelID string) string {
+	l := v.label(labelID)
+	if strings.HasSuffix(l, " ") {
+		return mdText(l) + " "
+	}
+	return mdText(l)
 }
 
 // evidenceJSON shows the evidence as indented JSON (keys sorted).
