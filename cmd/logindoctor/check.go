@@ -26,6 +26,14 @@ type runPlan struct {
 	// start is when the run began (zero: when diagnose is called); the
 	// whole run ends by start + --timeout.
 	start time.Time
+	// failing are the checks the exit decision counts as failed (see
+	// judge), for JUnit.
+	failing []string
+	// forceSave saves the report for IT even when the terminal checks of
+	// saveForIT would not (a double-clicked window).
+	forceSave bool
+	// demo: a demo scenario, whose report is never saved for IT.
+	demo bool
 }
 
 // runCheck is `logindoctor [URL]`, `check` and `smoke`.
@@ -120,22 +128,40 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 	runner := &checks.Runner{Registry: a.registry, CheckTimeout: s.CheckTimeout, Progress: prog.event}
 	results := a.runChecks(checksCtx, dl.results, runner, env, p.ids)
 	prog.finish()
+	if interrupted(ctx) {
+		// Checks cut short make no diagnosis: no report, no fix list, no
+		// "send IT the saved report" — only the clean-up, then exit 3.
+		a.waitCleanup(finishCtx, env)
+		fmt.Fprintln(a.io.ErrOut, a.t("cli.interrupted", nil))
+		return &interruptedError{cause: context.Cause(ctx)}
+	}
 	rep := report.Build(results, report.Options{
 		Lang: a.lang, ToolVersion: version, Target: s.Target.URL.String(),
 		StartedAt: started, Duration: a.now().Sub(started), GOOS: env.GOOS,
 	})
-	err := a.deliver(finishCtx, rep, p, newRedactor(s, a.io.Getenv))
+	verdict := a.judge(rep, p.g, p.smoke)
+	p.failing = verdict.failing
+	red := newRedactor(s, a.io.Getenv)
+	err := a.deliver(finishCtx, rep, p, red)
+	if err == nil {
+		err = a.saveForIT(finishCtx, rep, p, red)
+	}
 	a.waitCleanup(finishCtx, env)
 	if err != nil {
 		return err
 	}
-	// Cancelled (Ctrl-C, SIGTERM, SIGHUP) rather than timed out: the tool
-	// did not finish (exit 3). signal.NotifyContext cancels with its own
-	// cause ("interrupt signal received"), so test the error, not the cause.
-	if err := ctx.Err(); errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted (%v): %w", context.Cause(ctx), err)
+	if interrupted(ctx) {
+		return &interruptedError{cause: context.Cause(ctx)}
 	}
-	return judge(rep, p.g, p.smoke)
+	a.explainExit(verdict, rep)
+	return verdict.err()
+}
+
+// interrupted reports a run cancelled (Ctrl-C, SIGTERM, SIGHUP) rather
+// than timed out. signal.NotifyContext cancels with its own cause
+// ("interrupt signal received"), so test the error, not the cause.
+func interrupted(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 // makeEnv builds the run environment: the target, trusted roots.
@@ -159,31 +185,6 @@ func (a *app) makeEnv(s *settings) (*checks.Env, error) {
 		env.RootCAs, env.ExtraRoots = roots, extra
 	}
 	return env, nil
-}
-
-// judge turns the report into the exit decision: fail verdict → 1; warn →
-// 1 with --strict (smoke is strict); --fail-on LEVEL → 1 when any finding
-// of that severity or worse.
-func judge(rep *report.Report, g *globalOptions, smoke bool) error {
-	if g.FailOn != "" {
-		min := checks.Severity(g.FailOn).Rank()
-		for _, e := range rep.Results {
-			actionable := e.Status == checks.StatusFail || e.Status == checks.StatusWarn || e.Status == checks.StatusError
-			if actionable && e.Severity.Rank() >= min {
-				return &verdictError{reason: fmt.Sprintf("%s: %s (%s)", e.Check, e.Code, e.Severity)}
-			}
-		}
-		return nil
-	}
-	switch rep.Verdict {
-	case checks.StatusFail:
-		return &verdictError{reason: "verdict fail"}
-	case checks.StatusWarn:
-		if g.Strict || smoke {
-			return &verdictError{reason: "verdict warn (strict)"}
-		}
-	}
-	return nil
 }
 
 // cleanupWait bounds how long the program waits, after the report is out,

@@ -255,7 +255,7 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		}
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(chosen, id) })
 	}
-	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env})
+	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env, demo: true})
 }
 
 // demoDefaultChecks: everything but the account and policy checks, which a

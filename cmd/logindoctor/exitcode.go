@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // The exit codes of DESIGN.md.
@@ -17,6 +18,13 @@ const (
 type verdictError struct{ reason string }
 
 func (e *verdictError) Error() string { return e.reason }
+
+// interruptedError is a run cancelled by Ctrl-C, SIGTERM or SIGHUP
+// (exit 3); the interruption was already said in the user's language.
+type interruptedError struct{ cause error }
+
+func (e *interruptedError) Error() string { return fmt.Sprintf("interrupted (%v)", e.cause) }
+func (e *interruptedError) Unwrap() error { return context.Canceled }
 
 // usageError is a bad command line (exit 2).
 type usageError struct{ err error }

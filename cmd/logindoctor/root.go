@@ -181,8 +181,11 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root := a.newRootCmd()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	var ve *verdictError
-	if err != nil && !errors.As(err, &ve) {
+	var (
+		ve *verdictError
+		ie *interruptedError
+	)
+	if err != nil && !errors.As(err, &ve) && !errors.As(err, &ie) {
 		fmt.Fprintln(a.io.ErrOut, a.t("cli.error", map[string]any{"error": err.Error()}))
 		var ue *usageError
 		if errors.As(err, &ue) {

@@ -1,0 +1,140 @@
+package main
+
+// Saving the report for IT. Every report ends "give IT the report ID
+// LD-…"; a person whose run failed gets the ticket bundle saved where they
+// find it — the desktop — and one line saying which file to send.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/report"
+)
+
+// bundleSink is where a saved bundle goes. desktopSink is the one there
+// is; an upload to the helpdesk (a future helpdesk.upload_url) is another
+// sink, chosen in sinkFor, whose "where" is then the ticket's address.
+type bundleSink interface {
+	// save stores the bundle named name and says where it went.
+	save(ctx context.Context, name string, zip []byte) (where string, err error)
+}
+
+// desktopSink saves into a directory of the user's (the desktop, else home).
+type desktopSink struct{ dir string }
+
+func (d desktopSink) save(ctx context.Context, name string, zip []byte) (string, error) {
+	path := filepath.Join(d.dir, name)
+	if err := writeOutput(ctx, path, zip, 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// sinkFor chooses where the bundle of a failed run goes (nil: nowhere).
+func (a *app) sinkFor() bundleSink {
+	dir := desktopDir(runtime.GOOS, a.io.Getenv, dirExists)
+	if dir == "" {
+		return nil
+	}
+	return desktopSink{dir: dir}
+}
+
+// shouldSave decides whether a finished run saves its bundle for IT: only
+// a failed run by a person — stdout a terminal, not CI, no --output or
+// --bundle of their own choosing, not the demo — or a double-clicked
+// window (force).
+func shouldSave(verdict checks.Status, g *globalOptions, outTTY, ci, demo, force bool) bool {
+	if verdict != checks.StatusFail || g.Output != "" || g.Bundle != "" || demo {
+		return false
+	}
+	return force || (outTTY && !ci)
+}
+
+// isCI reads the CI variable the way CI systems set it.
+func isCI(getenv func(string) string) bool {
+	v := strings.ToLower(getenv("CI"))
+	return v != "" && v != "false" && v != "0"
+}
+
+// saveForIT saves the bundle of a failed run by a person and says which
+// file to send (see shouldSave).
+func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red *redactor) error {
+	if !shouldSave(rep.Verdict, p.g, a.io.OutTTY, isCI(a.io.Getenv), p.demo, p.forceSave) {
+		return nil
+	}
+	sink := a.sinkFor()
+	if sink == nil {
+		return nil
+	}
+	zip, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
+	if err != nil {
+		return err
+	}
+	where, err := sink.save(ctx, "logindoctor-"+rep.ReportID+".zip", zip)
+	if err != nil {
+		return fmt.Errorf("save the report for IT: %w", err)
+	}
+	fmt.Fprintln(a.io.ErrOut, a.t("cli.send_file", map[string]any{"path": where}))
+	return nil
+}
+
+// dirExists reports a directory at path.
+func dirExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// desktopDir is the user's desktop if it exists, else their home ("" when
+// neither is known): ~/Desktop on Windows and macOS, the XDG desktop
+// directory elsewhere (XDG_DESKTOP_DIR, else user-dirs.dirs).
+func desktopDir(goos string, getenv func(string) string, exists func(string) bool) string {
+	home := getenv("HOME")
+	if goos == "windows" {
+		home = getenv("USERPROFILE")
+	}
+	if home == "" {
+		return ""
+	}
+	desktop := filepath.Join(home, "Desktop")
+	if goos != "windows" && goos != "darwin" {
+		desktop = xdgDesktop(home, getenv)
+	}
+	if desktop != "" && exists(desktop) {
+		return desktop
+	}
+	return home
+}
+
+// xdgDesktop reads the XDG desktop directory: $XDG_DESKTOP_DIR, else the
+// XDG_DESKTOP_DIR line of user-dirs.dirs ("" when unset).
+func xdgDesktop(home string, getenv func(string) string) string {
+	if d := getenv("XDG_DESKTOP_DIR"); d != "" {
+		return d
+	}
+	conf := getenv("XDG_CONFIG_HOME")
+	if conf == "" {
+		conf = filepath.Join(home, ".config")
+	}
+	sc := bufio.NewScanner(bytes.NewReader(readSmall(filepath.Join(conf, "user-dirs.dirs"))))
+	for sc.Scan() {
+		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "XDG_DESKTOP_DIR=")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(v, `"`)
+		if rest, ok := strings.CutPrefix(v, "$HOME"); ok {
+			v = home + rest
+		}
+		if filepath.IsAbs(v) {
+			return v
+		}
+	}
+	return ""
+}
