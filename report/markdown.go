@@ -24,6 +24,9 @@ func renderMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(bw, "**%s**\n\n", mdText(v.StartHere))
 	}
 	writeMarkdownFixes(bw, v)
+	if a, ok := screenshot(r.Attachments); ok {
+		fmt.Fprintf(bw, "%s\n\n", mdText(v.tr.T("label.screenshot_file", map[string]any{"name": safeLine(a.Name)})))
+	}
 	writeMarkdownChecks(bw, v)
 	writeMarkdownDetails(bw, v)
 	return bw.Flush()
