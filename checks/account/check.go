@@ -1,8 +1,10 @@
 // Package account holds the account.status check: it asks the identity
 // provider's or CRM's API (Okta, Microsoft Entra ID via Graph, Salesforce,
-// Keycloak, or a generic JSON endpoint) whether the login name can sign in
-// at all: active, locked, disabled, password expired or to be changed, MFA
-// enrolled. One file per provider, each with a pure parse function.
+// Keycloak, or a generic JSON endpoint) or the company directory over LDAP
+// (Active Directory, OpenLDAP with ppolicy) whether the login name can sign
+// in at all: active, locked, disabled, password expired or to be changed,
+// MFA enrolled. One file per provider, each with a pure parse function;
+// Providers is the one list of them.
 package account
 
 import (

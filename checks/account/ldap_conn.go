@@ -104,7 +104,7 @@ func isLDAPTimeout(err error) bool {
 // secure runs the TLS handshake, after StartTLS for ldap://.
 func secure(ctx context.Context, env *checks.Env, u *url.URL, c net.Conn) (net.Conn, error) {
 	if u.Scheme == "ldap" {
-		if err := startTLS(c); err != nil {
+		if err := startTLS(ctx, c); err != nil {
 			return nil, err
 		}
 	}
@@ -117,18 +117,18 @@ func secure(ctx context.Context, env *checks.Env, u *url.URL, c net.Conn) (net.C
 
 // startTLS asks for TLS on a plain connection before go-ldap takes it over
 // (so that the handshake's typed errors survive).
-func startTLS(c net.Conn) error {
+func startTLS(ctx context.Context, c net.Conn) error {
 	req := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
 	req.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(1), "MessageID"))
 	ext := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedRequest, nil, "Start TLS")
 	ext.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 0, startTLSOID, "OID"))
 	req.AppendChild(ext)
 	if _, err := c.Write(req.Bytes()); err != nil {
-		return fmt.Errorf("%w: StartTLS: %w", ErrAPIUnreachable, err)
+		return fmt.Errorf("%w: StartTLS: %w", reachErr(ctx, err), err)
 	}
 	resp, err := ber.ReadPacket(c)
 	if err != nil {
-		if netfail.IsTimeout(err) {
+		if reachErr(ctx, err) == ErrAPITimeout {
 			return fmt.Errorf("%w: no answer to StartTLS", ErrAPITimeout)
 		}
 		return fmt.Errorf("%w: StartTLS: the server did not answer as an LDAP directory (%w)", ErrAPIUnreachable, err)
