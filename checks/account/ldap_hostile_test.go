@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"net"
 	"strings"
 	"sync"
@@ -156,4 +157,31 @@ func runWithin(env *checks.Env, d time.Duration) checks.Result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	return New().Run(ctx, env, nil)
+}
+
+// runDirectory runs account.status against a directory with its CA trusted.
+func runDirectory(t *testing.T, cfg checks.AccountConfig, secret string, roots *x509.CertPool, now time.Time) checks.Result {
+	t.Helper()
+	cfg.Provider = "ldap"
+	env := checks.NewEnv(checks.Target{Account: cfg})
+	env.RootCAs = roots
+	env.Now = func() time.Time { return now }
+	env.Getenv = func(k string) string {
+		if k == DefaultTokenEnv {
+			return secret
+		}
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	res := New().Run(ctx, env, nil)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the lookup took %v on loopback, want ≤ 2 s", d)
+	}
+	b, _ := json.Marshal(res)
+	if secret != "" && strings.Contains(string(b), secret) {
+		t.Errorf("the service account's password appears in the result")
+	}
+	return res
 }

@@ -5,7 +5,6 @@ package account
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -154,33 +153,6 @@ func slapdDir(t *testing.T) *realdir.Slapd {
 		unavailable(t, realDirs.slapdErr)
 	}
 	return realDirs.slapd
-}
-
-// runDirectory runs account.status against a directory with its CA trusted.
-func runDirectory(t *testing.T, cfg checks.AccountConfig, secret string, roots *x509.CertPool, now time.Time) checks.Result {
-	t.Helper()
-	cfg.Provider = "ldap"
-	env := checks.NewEnv(checks.Target{Account: cfg})
-	env.RootCAs = roots
-	env.Now = func() time.Time { return now }
-	env.Getenv = func(k string) string {
-		if k == DefaultTokenEnv {
-			return secret
-		}
-		return ""
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	start := time.Now()
-	res := New().Run(ctx, env, nil)
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the lookup took %v on loopback, want ≤ 2 s", d)
-	}
-	b, _ := json.Marshal(res)
-	if secret != "" && strings.Contains(string(b), secret) {
-		t.Errorf("the service account's password appears in the result")
-	}
-	return res
 }
 
 type ldapCase struct {
