@@ -42,16 +42,17 @@ func init() {
 
 // Evaluator runs PAC scripts. The zero value is ready to use with the
 // defaults above, the system resolver and the real clock; tests inject a
-// Resolver, MyIPs, Now and Location. Every Evaluate uses a fresh goja
+// Resolver, MyIPs and Now. Every Evaluate uses a fresh goja
 // runtime, so one Evaluator may be used from many goroutines.
 type Evaluator struct {
 	// Resolver backs dnsResolve, isResolvable, isInNet and the *Ex helpers.
 	Resolver Resolver
 	// MyIPs lists this machine's addresses for myIpAddress(Ex).
 	MyIPs func(context.Context) []net.IP
-	// Now and Location are the clock of weekdayRange, dateRange, timeRange.
-	Now      func() time.Time
-	Location *time.Location
+	// Now is the script's clock: what new Date() returns, and so what
+	// weekdayRange, dateRange and timeRange read. Local time is the
+	// process's time zone, as in the browser.
+	Now func() time.Time
 	// Timeout bounds a whole evaluation: compile, load and the call.
 	Timeout time.Duration
 	// DNSTimeout bounds each DNS helper call (always within Timeout).

@@ -1,11 +1,8 @@
 package pac
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"net"
-	"sort"
 	"strings"
 	"time"
 )
@@ -61,8 +58,6 @@ func firstV4(ips []net.IP) net.IP {
 	return nil
 }
 
-func (d *dnsHelpers) isResolvable(host string) bool { return firstV4(d.lookup(host)) != nil }
-
 // dnsResolve returns the first IPv4 address of host, or "" (null in JS).
 func (d *dnsHelpers) dnsResolve(host string) string {
 	if ip := firstV4(d.lookup(host)); ip != nil {
@@ -78,21 +73,6 @@ func (d *dnsHelpers) myIPAddress() string {
 	return "127.0.0.1"
 }
 
-// isInNet: host (a name is resolved) is inside pattern/mask (dotted IPv4).
-func (d *dnsHelpers) isInNet(host, pattern, mask string) bool {
-	p, m := net.ParseIP(pattern).To4(), net.ParseIP(mask).To4()
-	if p == nil || m == nil {
-		return false
-	}
-	ip := firstV4(d.lookup(host))
-	if ip == nil {
-		return false
-	}
-	return ip.Mask(net.IPMask(m)).Equal(p.Mask(net.IPMask(m)))
-}
-
-func (d *dnsHelpers) isResolvableEx(host string) bool { return len(d.lookup(host)) > 0 }
-
 // dnsResolveEx lists every address of host, ';'-separated ("" if none).
 func (d *dnsHelpers) dnsResolveEx(host string) string { return joinIPs(d.lookup(host)) }
 
@@ -104,58 +84,12 @@ func (d *dnsHelpers) myIPAddressEx() string {
 	return joinIPs(ips)
 }
 
-// isInNetEx: ip (or a name, resolved) is inside prefix ("10.0.0.0/8",
-// "2001:db8::/32").
-func (d *dnsHelpers) isInNetEx(host, prefix string) bool {
-	_, n, err := net.ParseCIDR(strings.TrimSpace(prefix))
-	if err != nil {
-		return false
-	}
-	for _, ip := range d.lookup(host) {
-		if n.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
-
 func joinIPs(ips []net.IP) string {
 	s := make([]string, len(ips))
 	for i, ip := range ips {
 		s[i] = ip.String()
 	}
 	return strings.Join(s, ";")
-}
-
-// sortIPAddressList sorts a ';'-separated address list, IPv6 before IPv4,
-// each in numeric order. ok is false if any entry is not an address.
-func sortIPAddressList(list string) (string, bool) {
-	var ips []net.IP
-	for _, s := range strings.Split(list, ";") {
-		ip := net.ParseIP(strings.TrimSpace(s))
-		if ip == nil {
-			return "", false
-		}
-		ips = append(ips, ip)
-	}
-	sort.SliceStable(ips, func(i, j int) bool {
-		a4, b4 := ips[i].To4() != nil, ips[j].To4() != nil
-		if a4 != b4 {
-			return b4
-		}
-		return bytes.Compare(ips[i].To16(), ips[j].To16()) < 0
-	})
-	return joinIPs(ips), true
-}
-
-// convertAddr turns a dotted IPv4 address into the 32-bit number browsers
-// return (signed, as JavaScript's bit operators produce); 0 if invalid.
-func convertAddr(s string) int32 {
-	ip := net.ParseIP(strings.TrimSpace(s)).To4()
-	if ip == nil {
-		return 0
-	}
-	return int32(binary.BigEndian.Uint32(ip))
 }
 
 // InterfaceIPs returns the addresses of the machine's up, non-loopback

@@ -3,6 +3,9 @@ package pac
 import (
 	"context"
 	"net"
+	"os"
+	"os/exec"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,9 +50,9 @@ func testResolver() *fakeResolver {
 	}}
 }
 
-// fixedNow is Wednesday 2026-03-18 14:30:15 in Shanghai (06:30:15 UTC).
-var shanghai = time.FixedZone("CST", 8*3600)
-var fixedNow = time.Date(2026, 3, 18, 14, 30, 15, 0, shanghai)
+// fixedNow is Wednesday 2026-03-18 06:30:15 UTC: 14:30:15 in Shanghai,
+// the time zone TestTimeHelpers runs in.
+var fixedNow = time.Date(2026, 3, 18, 6, 30, 15, 0, time.UTC)
 
 func testEvaluator(res Resolver) *Evaluator {
 	return &Evaluator{
@@ -58,7 +61,6 @@ func testEvaluator(res Resolver) *Evaluator {
 			return []net.IP{net.ParseIP("192.168.7.20"), net.ParseIP("2001:db8::7")}
 		},
 		Now:        func() time.Time { return fixedNow },
-		Location:   shanghai,
 		Timeout:    500 * time.Millisecond,
 		DNSTimeout: 100 * time.Millisecond,
 	}
@@ -81,17 +83,25 @@ func evalExpr(t *testing.T, e *Evaluator, expr string) string {
 	return v.String()
 }
 
+// TestHelpers pins each helper to what Chrome answers (each row was checked
+// in Chromium with a PAC file that alert()s the expression).
 func TestHelpers(t *testing.T) {
 	e := testEvaluator(testResolver())
 	tests := []struct{ expr, want string }{
 		{`isPlainHostName("intranet")`, "true"},
 		{`isPlainHostName("crm.example.com")`, "false"},
+		{`isPlainHostName("::1")`, "false"},
+		{`isPlainHostName("0x7f")`, "false"},
+		{`isPlainHostName("127")`, "false"},
+		{`isPlainHostName("[::1]")`, "true"},
+		{`isPlainHostName("")`, "true"},
 		{`dnsDomainIs("www.example.com", ".example.com")`, "true"},
-		{`dnsDomainIs("WWW.Example.COM", ".example.com")`, "true"},
+		{`dnsDomainIs("WWW.Example.COM", ".example.com")`, "false"},
 		{`dnsDomainIs("www.example.org", ".example.com")`, "false"},
 		{`dnsDomainIs("com", ".example.com")`, "false"},
 		{`localHostOrDomainIs("www.example.com", "www.example.com")`, "true"},
 		{`localHostOrDomainIs("www", "www.example.com")`, "true"},
+		{`localHostOrDomainIs("WWW", "www.example.com")`, "false"},
 		{`localHostOrDomainIs("www.example.org", "www.example.com")`, "false"},
 		{`localHostOrDomainIs("home", "www.example.com")`, "false"},
 		{`dnsDomainLevels("www")`, "0"},
@@ -104,6 +114,7 @@ func TestHelpers(t *testing.T) {
 		{`shExpMatch("axxb", "a?b")`, "false"},
 		{`shExpMatch("a.b", "a*")`, "true"},
 		{`shExpMatch("aXb", "a.b")`, "false"},
+		{`shExpMatch("aab", "a+b")`, "true"},
 		{`shExpMatch("", "*")`, "true"},
 		{`shExpMatch("` + repeatStr("a", 300) + `", "` + repeatStr("*a", 40) + `b")`, "false"},
 		{`isResolvable("crm.example.com")`, "true"},
@@ -113,6 +124,8 @@ func TestHelpers(t *testing.T) {
 		{`dnsResolve("dual.example.com")`, "198.51.100.7"},
 		{`dnsResolve("nx.example.com")`, "null"},
 		{`dnsResolve("10.9.8.7")`, "10.9.8.7"},
+		{`dnsResolve("::1")`, "null"},
+		{`String(dnsResolve(5))`, "undefined"},
 		{`myIpAddress()`, "192.168.7.20"},
 		{`isInNet("crm.example.com", "203.0.113.0", "255.255.255.0")`, "true"},
 		{`isInNet("crm.example.com", "203.0.114.0", "255.255.255.0")`, "false"},
@@ -120,27 +133,69 @@ func TestHelpers(t *testing.T) {
 		{`isInNet("nx.example.com", "0.0.0.0", "0.0.0.0")`, "false"},
 		{`isInNet("10.20.30.40", "10.0.0.0", "garbage")`, "false"},
 		{`convert_addr("104.16.41.2")`, "1745889538"},
+		{`convert_addr("1.2.3.4")`, "16909060"},
 		{`convert_addr("255.255.255.255")`, "-1"},
 		{`convert_addr("bogus")`, "0"},
 		{`(convert_addr("10.1.2.3") & convert_addr("255.0.0.0")) == convert_addr("10.0.0.0")`, "true"},
 		{`isResolvableEx("v6.example.com")`, "true"},
 		{`isResolvableEx("nx.example.com")`, "false"},
+		{`isResolvableEx(5)`, "true"},
 		{`dnsResolveEx("dual.example.com")`, "2001:db8::20;198.51.100.7"},
 		{`dnsResolveEx("nx.example.com")`, ""},
+		{`dnsResolveEx("::1")`, "::1"},
+		{`String(dnsResolveEx(5))`, "undefined"},
 		{`myIpAddressEx()`, "192.168.7.20;2001:db8::7"},
 		{`isInNetEx("2001:db8::20", "2001:db8::/32")`, "true"},
-		{`isInNetEx("dual.example.com", "198.51.100.0/24")`, "true"},
+		{`isInNetEx("10.1.1.1", "10.0.0.0/8")`, "true"},
+		{`isInNetEx("10.1.1.1", " 10.0.0.0/8")`, "true"},
+		{`isInNetEx("dual.example.com", "198.51.100.0/24")`, "false"},
+		{`isInNetEx("localhost", "127.0.0.0/8")`, "false"},
 		{`isInNetEx("198.51.100.7", "10.0.0.0/8")`, "false"},
 		{`isInNetEx("198.51.100.7", "not-a-prefix")`, "false"},
+		{`isInNetEx("10.1.1.1", "10.1.1.1")`, "false"},
+		{`isInNetEx("10.1.1.1", "10.0.0.0/33")`, "false"},
+		{`isInNetEx("10.1", "10.0.0.0/8")`, "true"},
+		{`isInNetEx("10.1.1.1", "::/0")`, "true"},
+		{`isInNetEx("10.1.1.1", "::/1")`, "true"},
+		{`isInNetEx("::ffff:10.1.1.1", "10.0.0.0/8")`, "true"},
+		{`isInNetEx("10.1.1.1", "::ffff:10.0.0.0/104")`, "true"},
+		{`isInNetEx(" 10.1.1.1 ", "10.0.0.0/8 ")`, "false"},
+		{`String(isInNetEx())`, "null"},
+		{`String(isInNetEx("10.1.1.1"))`, "null"},
+		{`String(isInNetEx(5, "10.0.0.0/8"))`, "null"},
 		{`sortIpAddressList("10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9")`, "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1"},
+		{`sortIpAddressList("10.2.3.9;2001:db8::1; 10.2.3.10;::1;;010.1.1.1")`, "::1;2001:db8::1;010.1.1.1;10.2.3.9;10.2.3.10"},
+		{`sortIpAddressList("10.2.3.9;2001:DB8:0::1;::ffff:1.2.3.4")`, "::ffff:1.2.3.4;2001:DB8:0::1;10.2.3.9"},
+		{`sortIpAddressList("010.1.1.1;9.1.1.1;0x0a.0.0.0;10.0.0.1")`, "010.1.1.1;9.1.1.1;0x0a.0.0.0;10.0.0.1"},
+		{`sortIpAddressList("1.2.3.4.;1.2.3.3")`, "1.2.3.3;1.2.3.4."},
+		{`sortIpAddressList("10.1;127.1")`, "10.1;127.1"},
 		{`sortIpAddressList("10.2.3.9;bogus")`, "false"},
-		{`getClientVersion()`, "1.0"},
-		{`alert("hello"); "ok"`, "ok"},
+		{`sortIpAddressList("[::1]")`, "false"},
+		{`sortIpAddressList(";")`, "false"},
+		{`sortIpAddressList(" \t ")`, "false"},
+		{`String(sortIpAddressList())`, "null"},
+		{`String(sortIpAddressList(5))`, "null"},
+		{`typeof getClientVersion`, "undefined"},
+		{`String(alert("hello"))`, "undefined"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			if got := evalExpr(t, e, tt.expr); got != tt.want {
 				t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestArgumentChecks: Chrome's native isPlainHostName throws a TypeError
+// with this message for anything but one string.
+func TestArgumentChecks(t *testing.T) {
+	e := testEvaluator(testResolver())
+	for _, call := range []string{`isPlainHostName()`, `isPlainHostName(5)`, `isPlainHostName(new String("a"))`, `isPlainHostName(null)`} {
+		t.Run(call, func(t *testing.T) {
+			got := evalExpr(t, e, `try { `+call+`; "no error" } catch (err) { String(err) }`)
+			if got != "TypeError: Requires 1 string parameter" {
+				t.Errorf("%s threw %q", call, got)
 			}
 		})
 	}
@@ -154,26 +209,57 @@ func repeatStr(s string, n int) string {
 	return out
 }
 
+// tzChild marks the copy of the test binary that runs in Shanghai time.
+const tzChild = "LOGINDOCTOR_PAC_TZ_CHILD"
+
+// inShanghai reruns the named test in a copy of the test binary whose
+// local time zone is Asia/Shanghai (the VM's local time is the process's,
+// as in the browser), and reports whether the caller is that copy.
+func inShanghai(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(tzChild) != "" {
+		return true
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "TZ=Asia/Shanghai", tzChild+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("in Asia/Shanghai time: %v\n%s", err, out)
+	}
+	return false
+}
+
+// TestTimeHelpers pins the time helpers to what Chrome answers at
+// Wednesday 2026-03-18 14:30:15 in Shanghai (06:30:15 GMT): each row was
+// run in Chromium (TZ=Asia/Shanghai, Date replaced by that instant).
 func TestTimeHelpers(t *testing.T) {
-	// Wednesday 2026-03-18 14:30:15 local (UTC+8), 06:30:15 GMT.
+	if !inShanghai(t) {
+		return
+	}
+	if _, off := fixedNow.In(time.Local).Zone(); off != 8*3600 {
+		t.Fatalf("local time zone offset %d s, want +8 h", off)
+	}
 	e := testEvaluator(testResolver())
 	tests := []struct {
 		expr string
 		want bool
 	}{
 		{`weekdayRange("WED")`, true},
-		{`weekdayRange("wed")`, true},
+		{`weekdayRange("wed")`, false},
 		{`weekdayRange("THU")`, false},
 		{`weekdayRange("MON", "FRI")`, true},
 		{`weekdayRange("THU", "FRI")`, false},
 		{`weekdayRange("FRI", "MON")`, false},
 		{`weekdayRange("SAT", "WED")`, true},
 		{`weekdayRange("WED", "GMT")`, true},
+		{`weekdayRange("TUE", "GMT")`, false},
 		{`weekdayRange("XYZ")`, false},
 		{`weekdayRange()`, false},
+		{`weekdayRange("MON", "WED", "GMT")`, true},
 		{`dateRange(18)`, true},
 		{`dateRange(17)`, false},
 		{`dateRange("MAR")`, true},
+		{`dateRange("mar")`, false},
 		{`dateRange("APR")`, false},
 		{`dateRange(2026)`, true},
 		{`dateRange(2025)`, false},
@@ -191,18 +277,32 @@ func TestTimeHelpers(t *testing.T) {
 		{`dateRange(20, "DEC", 20, "MAR")`, true},
 		{`dateRange("FEB", 2026, "APR", 2026)`, true},
 		{`dateRange("APR", 2026, "FEB", 2027)`, false},
+		{`dateRange("DEC", 2025, "MAR", 2026)`, true},
 		{`dateRange(1, "JAN", 2026, 18, "MAR", 2026)`, true},
 		{`dateRange(19, "MAR", 2026, 1, "JAN", 2027)`, false},
+		{`dateRange(1, "DEC", 2025, 31, "MAR", 2026)`, true},
 		{`dateRange(18, "GMT")`, true},
-		{`dateRange(18, "MAR")`, false},
-		{`dateRange(1, 2, 3)`, false},
+		{`dateRange(17, "GMT")`, false},
+		{`dateRange("MAR", "GMT")`, true},
+		{`dateRange(2026, "GMT")`, true},
+		{`dateRange(18, "MAR")`, true},
+		{`dateRange(3, "MAR")`, true},
+		{`dateRange(18, "APR")`, true},
+		{`dateRange("MAR", 18)`, true},
+		{`dateRange("MAR", 3)`, true},
+		{`dateRange(1, 2, 3)`, true},
 		{`dateRange("FOO")`, false},
 		{`dateRange()`, false},
+		{`dateRange(1, 20, "GMT")`, true},
+		{`dateRange("JAN", "MAR", "GMT")`, true},
+		{`dateRange(2026, 2027, "GMT")`, true},
+		{`dateRange(18, 18)`, true},
+		{`dateRange("18")`, true},
 		{`timeRange(14)`, true},
 		{`timeRange(15)`, false},
 		{`timeRange(9, 17)`, true},
 		{`timeRange(15, 17)`, false},
-		{`timeRange(22, 15)`, true},
+		{`timeRange(22, 15)`, false},
 		{`timeRange(6, "GMT")`, true},
 		{`timeRange(14, "GMT")`, false},
 		{`timeRange(14, 30, 14, 30)`, true},
@@ -210,10 +310,12 @@ func TestTimeHelpers(t *testing.T) {
 		{`timeRange(14, 30, 15, 14, 30, 15)`, true},
 		{`timeRange(14, 30, 16, 14, 31, 0)`, false},
 		{`timeRange(6, 0, 7, 0, "GMT")`, true},
+		{`timeRange(14, 0, 15, 0, "GMT")`, false},
+		{`timeRange(23, 0, 15, 0)`, true},
 		{`timeRange("9", "17")`, true},
-		{`timeRange(1, 2, 3)`, false},
 		{`timeRange("x")`, false},
 		{`timeRange()`, false},
+		{`timeRange(6, 7, "GMT")`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
@@ -225,6 +327,30 @@ func TestTimeHelpers(t *testing.T) {
 				t.Errorf("%s = %s, want %s", tt.expr, got, want)
 			}
 		})
+	}
+	got := evalExpr(t, e, `try { timeRange(1, 2, 3) } catch (err) { "threw " + err }`)
+	if got != "threw timeRange: bad number of arguments" {
+		t.Errorf("timeRange(1, 2, 3): %s", got)
+	}
+}
+
+// TestTimeHelpersReadScriptDate: the helpers read the global Date when
+// called, so a script that replaces Date sees its own time (as in Chrome).
+func TestTimeHelpersReadScriptDate(t *testing.T) {
+	e := testEvaluator(testResolver()) // its clock says Wednesday 2026-03-18
+	got := evalExpr(t, e, `
+		var D = Date;
+		Date = function () {
+			if (arguments.length == 0) return new D(2020, 2, 3, 12, 0, 0); // Tue 3 Mar 2020, 12:00 local
+			return new (Function.prototype.bind.apply(D, [null].concat(Array.prototype.slice.call(arguments))))();
+		};
+		Date.prototype = D.prototype;
+		[dateRange(3, "MAR"), dateRange(2020), weekdayRange("TUE"), timeRange(12), weekdayRange("WED")].join()`)
+	if got != "true,true,true,true,false" {
+		t.Errorf("with the script's Date: %s, want true,true,true,true,false", got)
+	}
+	if got := evalExpr(t, e, `[dateRange(2026), new Date().getUTCHours()].join()`); got != "true,6" {
+		t.Errorf("with the evaluator's clock: %s, want true,6", got)
 	}
 }
 
