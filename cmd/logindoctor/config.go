@@ -194,6 +194,9 @@ func (l *loader) unknownFileKeys() error {
 	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
+		if near := closest(bad[0], knownKeyNames()); near != "" {
+			return configErrorf("unknown config key %s in %s: did you mean %s?", quoteKeyName(bad[0]), l.file, near)
+		}
 		return configErrorf("unknown config key %s in %s (known keys: see `logindoctor --help` and the README)", quoteKeyName(bad[0]), l.file)
 	}
 	return nil
@@ -219,6 +222,15 @@ func isSection(k string) bool {
 		}
 	}
 	return false
+}
+
+// knownKeyNames are the names of configKeys (for typo suggestions).
+func knownKeyNames() []string {
+	out := make([]string, len(configKeys))
+	for i, c := range configKeys {
+		out[i] = c.key
+	}
+	return out
 }
 
 // knownKey accepts the keys of configKeys and anything below a map key.
