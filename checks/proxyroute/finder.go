@@ -127,7 +127,7 @@ func (f *Finder) viaPAC(ctx context.Context, env *checks.Env, u *url.URL, pacURL
 	if err != nil {
 		return base, err
 	}
-	res, err := f.evaluator(env).Evaluate(ctx, script, pacArgURL(u), u.Hostname())
+	res, err := f.evaluator(env).Evaluate(ctx, script, pacArgURL(u), strings.ToLower(u.Hostname()))
 	if err != nil {
 		return base, err
 	}
@@ -181,10 +181,12 @@ func (f *Finder) reachable(ctx context.Context, env *checks.Env, hostport string
 
 // pacArgURL is the URL handed to FindProxyForURL: for https only
 // scheme://host[:port]/ (browsers strip path and query), otherwise the URL
-// without user info or fragment.
+// without user info or fragment; the scheme and host lowercased, as the
+// browser's URL parser leaves them (the path keeps its case).
 func pacArgURL(u *url.URL) string {
 	c := *u
 	c.User, c.Fragment, c.RawFragment = nil, "", ""
+	c.Scheme, c.Host = strings.ToLower(c.Scheme), strings.ToLower(c.Host)
 	if strings.EqualFold(c.Scheme, "https") || strings.EqualFold(c.Scheme, "wss") {
 		return c.Scheme + "://" + c.Host + "/"
 	}

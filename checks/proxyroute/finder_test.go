@@ -97,6 +97,8 @@ func TestPACArgURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://u:p@crm.example.test:8443/login?x=1#f": "https://crm.example.test:8443/",
 		"http://crm.example.test/login?x=1#frag":        "http://crm.example.test/login?x=1",
+		"HTTPS://CRM.Example.TEST/Login":                "https://crm.example.test/",
+		"http://Crm.Example.TEST:8080/Login?X=1":        "http://crm.example.test:8080/Login?X=1",
 	} {
 		if got := pacArgURL(mustURL(t, in)); got != want {
 			t.Errorf("pacArgURL(%s) = %s, want %s", in, got, want)

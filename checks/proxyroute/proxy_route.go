@@ -42,6 +42,7 @@ const (
 	VariantCredentialsMissing = "credentials_missing" // PROXY_AUTH_REQUIRED, env/config without a password
 	VariantCredentialsWrong   = "credentials_wrong"   // PROXY_AUTH_REQUIRED, env/config password refused
 	VariantWindowsSSO         = "windows_sso"         // PROXY_AUTH_REQUIRED, only Negotiate/NTLM offered
+	VariantFailover           = "failover"            // PROXY_UNREACHABLE (warn): a PAC proxy is dead, the next entry works
 )
 
 type routeCheck struct{}
@@ -80,6 +81,9 @@ func (routeCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) check
 		res = routeError(err, route)
 	} else {
 		res = probe(ctx, env, route, env.Target.HostPort())
+		if res.Status == checks.StatusPass {
+			res = failedOver(res, route)
+		}
 	}
 	res = withRouteFacts(res, u, route)
 	res.Summary = scrub(res.Summary, route)
@@ -112,6 +116,56 @@ func withRouteFacts(r checks.Result, u *url.URL, route checks.Route) checks.Resu
 		r = r.With("proxy", route.ProxyHost())
 	}
 	return r
+}
+
+// failedOver turns a working PAC route into a warning when the PAC result
+// listed proxies before the one taken that did not accept a connection:
+// the browser skips them too (after a wait), so the login works, but the
+// dead proxy is IT's to fix. The warning names the dead proxies and what
+// was used instead.
+func failedOver(r checks.Result, route checks.Route) checks.Result {
+	dead := skippedProxies(route)
+	if len(dead) == 0 {
+		return r
+	}
+	next := "DIRECT"
+	if !route.Direct() {
+		next = route.ProxyHost()
+	}
+	w := checks.Finding(checks.StatusWarn, CodeUnreachable, checks.SeverityLow, checks.OwnerIT,
+		fmt.Sprintf("the PAC result lists %s first, which did not accept a connection; the browser fails over to %s, as this run did: %s",
+			strings.Join(dead, ", "), next, r.Summary)).
+		WithParam("proxy", strings.Join(dead, ", ")).WithParam("setting", setting(route)).WithParam("next", next).
+		With("dead_proxies", dead).With("failover_to", next)
+	for k, v := range r.Evidence {
+		w = w.With(k, v)
+	}
+	w.Variant = VariantFailover
+	return w
+}
+
+// skippedProxies are the proxies of a PAC route's result listed before the
+// entry the route took (the Finder takes the first that accepts a
+// connection, so every one before it did not).
+func skippedProxies(route checks.Route) []string {
+	if route.Source != checks.SourcePAC || route.Rule == "" {
+		return nil
+	}
+	list, err := pac.ParseResult(route.Rule)
+	if err != nil {
+		return nil
+	}
+	var dead []string
+	for _, p := range list {
+		taken := p.Direct() == route.Direct() && (p.Direct() || strings.EqualFold(p.Host, route.ProxyHost()))
+		if taken {
+			return dead
+		}
+		if !p.Direct() {
+			dead = append(dead, p.Host)
+		}
+	}
+	return nil // the route is not in the list: nothing was skipped for it
 }
 
 // routeError turns a failure to decide the route into a finding.

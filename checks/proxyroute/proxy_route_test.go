@@ -3,6 +3,7 @@ package proxyroute
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -296,20 +297,74 @@ func TestViaPACWhenDirectIsBlocked(t *testing.T) {
 	}
 }
 
+// TestPACFailsOverToReachableProxy: "PROXY dead; PROXY live; DIRECT" is
+// what a browser survives (it fails over to the live proxy): a warning
+// naming the dead proxy, and the route every check takes is the live one.
 func TestPACFailsOverToReachableProxy(t *testing.T) {
 	crm := startCRM(t)
 	p := startProxy(t, proxy.Config{}, crm)
 	dead := closedAddr(t)
-	script := `function FindProxyForURL(u, h) { return "PROXY ` + dead + `; PROXY ` + p.Addr() + `; DIRECT"; }`
-	r := run(t, testEnv(t, testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: pacFile(t, script)}))
-	if r.Status != checks.StatusPass || r.Data.(checks.Route).ProxyHost() != p.Addr() {
-		t.Fatalf("got %s %s via %v", r.Status, r.Code, r.Evidence["route"])
+	srv := startPAC(t, proxy.PACConfig{Script: `function FindProxyForURL(u, h) { return "PROXY ` + dead + `; PROXY ` + p.Addr() + `; DIRECT"; }`})
+	env := testEnv(t, testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: srv.URL()})
+	r := run(t, env)
+	if r.Status != checks.StatusWarn || r.Code != CodeUnreachable || r.Variant != VariantFailover || r.Severity != checks.SeverityLow {
+		t.Fatalf("got %s %s %s %s: %s", r.Status, r.Code, r.Variant, r.Severity, r.Summary)
 	}
-	// All proxies dead and DIRECT listed: the browser goes direct.
-	script = `function FindProxyForURL(u, h) { return "PROXY ` + dead + `; DIRECT"; }`
+	if r.Params["proxy"] != dead || r.Params["next"] != p.Addr() || !strings.Contains(r.Summary, dead) {
+		t.Errorf("the warning names %v (next %v), want the dead proxy %s and %s: %s", r.Params["proxy"], r.Params["next"], dead, p.Addr(), r.Summary)
+	}
+	if got := r.Evidence["dead_proxies"]; fmt.Sprint(got) != "["+dead+"]" {
+		t.Errorf("evidence dead_proxies = %v", got)
+	}
+	if r.Data.(checks.Route).ProxyHost() != p.Addr() {
+		t.Fatalf("route %v, want via %s", r.Evidence["route"], p.Addr())
+	}
+	// Every other check asks env.Route: the memoised decision is the live proxy.
+	route, err := env.Route(context.Background(), env.Target.URL)
+	if err != nil || route.ProxyHost() != p.Addr() {
+		t.Fatalf("env.Route = %v, %v; want via %s", route, err, p.Addr())
+	}
+	conn, err := env.DialRoute(context.Background(), route, crmHost+":443")
+	if err != nil {
+		t.Fatalf("dialling the CRM along the decided route: %v", err)
+	}
+	conn.Close()
+	if p.Connects() != 2 {
+		t.Errorf("live proxy served %d CONNECTs, want 2 (the check's and the dial's)", p.Connects())
+	}
+
+	// All proxies dead and DIRECT listed: the browser goes direct; a warning too.
+	script := `function FindProxyForURL(u, h) { return "PROXY ` + dead + `; DIRECT"; }`
 	r = run(t, testEnv(t, testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: pacFile(t, script)}))
-	if r.Status != checks.StatusPass || !r.Data.(checks.Route).Direct() || r.Evidence["pac_fallback"] == nil {
-		t.Fatalf("got %s %s %v", r.Status, r.Code, r.Evidence)
+	if r.Status != checks.StatusWarn || !r.Data.(checks.Route).Direct() || r.Evidence["pac_fallback"] == nil || r.Params["proxy"] != dead || r.Params["next"] != "DIRECT" {
+		t.Fatalf("got %s %s %v %v", r.Status, r.Code, r.Params, r.Evidence)
+	}
+	// Nothing skipped: a plain pass.
+	script = `function FindProxyForURL(u, h) { return "PROXY ` + p.Addr() + `; PROXY ` + dead + `"; }`
+	r = run(t, testEnv(t, testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: pacFile(t, script)}))
+	if r.Status != checks.StatusPass {
+		t.Fatalf("first proxy alive: got %s %s: %s", r.Status, r.Code, r.Summary)
+	}
+}
+
+// TestPACSeesLowercaseHost: browsers lowercase the host before the PAC
+// sees it, in host and in url (the path keeps its case).
+func TestPACSeesLowercaseHost(t *testing.T) {
+	crm := startCRM(t)
+	p := startProxy(t, proxy.Config{}, crm)
+	script := `function FindProxyForURL(url, host) {
+	if (host === "crm.example.test" && (url === "https://crm.example.test/" || url === "http://crm.example.test/Login?X=1")) return "PROXY ` + p.Addr() + `";
+	return "DIRECT";
+}`
+	srv := startPAC(t, proxy.PACConfig{Script: script})
+	for _, raw := range []string{"https://CRM.Example.TEST/login", "HTTP://Crm.EXAMPLE.test/Login?X=1"} {
+		env := testEnv(t, testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: srv.URL()})
+		u := mustURL(t, raw)
+		env.Target.URL = u
+		route, err := env.Route(context.Background(), u)
+		if err != nil || route.ProxyHost() != p.Addr() {
+			t.Errorf("%s: route %v, %v; the PAC did not see the lowercased host", raw, route, err)
+		}
 	}
 }
 
