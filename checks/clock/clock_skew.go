@@ -191,8 +191,8 @@ func judge(env *checks.Env, samples []Sample) checks.Result {
 	}
 	if r.Status != checks.StatusPass {
 		r = withOffsetParams(r, parts, words, dir, maxSkew)
-		if hours := wholeHours(e.skew); hours != 0 {
-			r.Summary += fmt.Sprintf("; the offset is almost exactly %d h: the time zone setting is probably wrong and the clock was set by hand", hours)
+		if zone := zoneLikeOffset(e.skew); zone != 0 {
+			r.Summary += fmt.Sprintf("; the offset is almost exactly %g h: the time zone setting is probably wrong and the clock was set by hand", zone.Hours())
 			r = r.With("time_zone_suspect", true)
 		}
 	}
@@ -232,14 +232,19 @@ func unverified(samples []Sample) checks.Result {
 		WithParam("sources", sourceList(samples))
 }
 
-// wholeHours returns n when skew is within 2 min of n hours (n ≠ 0): the
-// mark of a wrong time zone with the wall clock set by hand.
-func wholeHours(skew time.Duration) int {
+// maxZoneOffset is the largest offset a wrong time zone explains.
+const maxZoneOffset = 14 * time.Hour
+
+// zoneLikeOffset returns skew rounded to the half hour when it is within
+// 2 min of a whole or half hour and at most maxZoneOffset (never 0): the
+// mark of a wrong time zone with the wall clock set by hand. Anything else
+// (a clock 3 days off) returns 0: no time zone explains it.
+func zoneLikeOffset(skew time.Duration) time.Duration {
 	h := skew.Round(30 * time.Minute)
-	if h == 0 || (skew-h).Abs() > 2*time.Minute || h%time.Hour != 0 {
+	if h == 0 || h.Abs() > maxZoneOffset || (skew-h).Abs() > 2*time.Minute {
 		return 0
 	}
-	return int(h / time.Hour)
+	return h
 }
 
 // zoneNote is said when the UTC clock is right but the zone is plain UTC,

@@ -310,8 +310,14 @@ func TestWords(t *testing.T) {
 			t.Errorf("%v: %+v %q, want %+v %q", tc.d, p, p.words(), tc.parts, tc.words)
 		}
 	}
-	if wholeHours(8*time.Hour+40*time.Second) != 8 || wholeHours(-time.Hour) != -1 || wholeHours(5*time.Minute) != 0 || wholeHours(90*time.Minute) != 0 {
-		t.Error("wholeHours")
+	for skew, want := range map[time.Duration]time.Duration{
+		8*time.Hour + 40*time.Second: 8 * time.Hour, -time.Hour: -time.Hour, 5 * time.Minute: 0,
+		90 * time.Minute: 90 * time.Minute, 5*time.Hour + 31*time.Minute: 330 * time.Minute, 100 * time.Minute: 0,
+		-14 * time.Hour: -14 * time.Hour, 15 * time.Hour: 0, -72 * time.Hour: 0, 72*time.Hour + time.Minute: 0,
+	} {
+		if got := zoneLikeOffset(skew); got != want {
+			t.Errorf("zoneLikeOffset(%v) = %v, want %v", skew, got, want)
+		}
 	}
 	if utcOffset(8*3600) != "+08:00" || utcOffset(-(5*3600+1800)) != "-05:30" {
 		t.Error("utcOffset")
@@ -347,5 +353,15 @@ func TestEndpointURL(t *testing.T) {
 	urls := dateURLs(env.Target)
 	if len(urls) != 2 || urls[0].User != nil {
 		t.Errorf("dateURLs %v", urls)
+	}
+}
+
+// A clock days off is not a time zone mistake, even when the offset is a
+// whole number of hours.
+func TestDaysOffIsNotATimeZone(t *testing.T) {
+	crm := dateServer(t, false, -72*time.Hour, false)
+	r, _ := run(t, newEnv(crm.URL), time.Second)
+	if r.Code != CodeSkew || r.Evidence["time_zone_suspect"] != nil || strings.Contains(r.Summary, "time zone") {
+		t.Fatalf("got %s %v (%s)", r.Code, r.Evidence["time_zone_suspect"], r.Summary)
 	}
 }
