@@ -1,0 +1,137 @@
+package report
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// realisticParams are the values checks really put into params, with the
+// browser's jargon where browser.page puts it (error, reason, message).
+func realisticParams(reason string) map[string]string {
+	return map[string]string{
+		"host": "crm.example.com", "endpoint": "crm.example.com:443", "port": "443", "proxy": "proxy.corp:8080",
+		"error": "ERR_CERT_DATE_INVALID", "reason": reason, "cookie": "JSESSIONID",
+		"message": "TypeError: Cannot read properties of undefined (reading 'submit')",
+		"source":  "https://crm.example.com/static/app.js", "resource": "https://cdn.example.com/app.js",
+		"popup_host": "sso.example.com", "selector": "input[type=password]", "seconds": "12", "waiting_for": "cdn.example.com",
+		"user": "zhang.san", "admin": "Okta", "status": "503", "issuer": "Corp Inspection CA", "version": "TLS 1.0",
+		"not_after": "2026-11-01", "not_before": "2026-12-01", "days": "3", "names": "www.example.com",
+		"pac_url": "http://wpad.corp/wpad.dat", "setting": "HTTPS_PROXY", "schemes": "Negotiate",
+	}
+}
+
+// jargon matches what a person must not meet in a headline: Chrome's
+// net::ERR_… and ERR_… codes, a script's exception, and CamelCase tokens
+// like Chrome's cookie reasons (SameSiteNoneInsecure, InvalidDomain).
+var jargon = regexp.MustCompile(`net::ERR_|\bERR_[A-Z_]+|TypeError|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b`)
+
+func TestTitlesHaveNoBrowserJargon(t *testing.T) {
+	reasons := []string{"net::ERR_CONNECTION_REFUSED", "SameSiteNoneInsecure, InvalidDomain", "net::ERR_BLOCKED_BY_CLIENT"}
+	for _, lang := range Languages() {
+		tr := Messages(lang)
+		for _, row := range ReasonCodes() {
+			for _, code := range row.Codes {
+				for _, reason := range reasons {
+					title, ok := tr.lookup(code+".title", realisticParams(reason))
+					if !ok {
+						continue
+					}
+					// Names of products and places in the params are not jargon.
+					title = strings.NewReplacer("JSESSIONID", "", "Okta", "").Replace(title)
+					if m := jargon.FindString(title); m != "" {
+						t.Errorf("%s %s.title shows %q: %s", lang, code, m, title)
+					}
+				}
+			}
+		}
+	}
+}
+
+// staffOwnedCodes are the reason codes every check emits only with owner
+// it or admin (see checks/*: no variant of these hands them to "you").
+var staffOwnedCodes = []string{
+	"CHECK_ERROR", "DNS_SERVFAIL", "DNS_HOSTS_OVERRIDE", "DNS_MISMATCH",
+	"PROXY_PAC_UNREACHABLE", "PAC_ERROR", "PAC_TIMEOUT", "PROXY_DENIED",
+	"TLS_EXPIRED", "TLS_NOT_YET_VALID", "TLS_EXPIRING_SOON", "TLS_HOSTNAME_MISMATCH", "TLS_UNTRUSTED",
+	"TLS_INTERCEPTED", "TLS_OLD_PROTOCOL", "TLS_INCOMPLETE_CHAIN", "TLS_PLAINTEXT",
+	"HTTP_STATUS", "HTTP_REDIRECT_LOOP", "HTTP_TIMEOUT",
+	"ACCOUNT_DISABLED", "ACCOUNT_LOCKED", "ACCOUNT_API_AUTH", "ACCOUNT_API_UNREACHABLE",
+	"BROWSER_COOKIE_REJECTED", "BROWSER_JS_ERROR", "BROWSER_NO_LOGIN_FORM",
+}
+
+// opensWithNothingToDo reports whether a step tells the person first that
+// the fix is not theirs: "Nothing to do on your computer…" in English, a
+// leading clause with 您这边…无需 in Chinese.
+func opensWithNothingToDo(lang, step string) bool {
+	if lang == "zh" {
+		lead, _, _ := strings.Cut(step, "：")
+		return strings.Contains(lead, "您这边") && strings.Contains(lead, "无需")
+	}
+	return strings.HasPrefix(step, "Nothing to do on your computer")
+}
+
+// TestStaffOwnedStepsDoNotOpenWithTheUsersChore: under "Who can fix it:
+// IT" the first step must not be a chore for the person at the keyboard.
+func TestStaffOwnedStepsDoNotOpenWithTheUsersChore(t *testing.T) {
+	msgs, err := readCatalogs(catalogFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages() {
+		var ids []string
+		for id := range msgs[lang] {
+			for _, code := range staffOwnedCodes {
+				if id == code+".steps" || strings.HasPrefix(id, code+".steps.") {
+					ids = append(ids, id)
+				}
+			}
+		}
+		sort.Strings(ids)
+		if len(ids) < len(staffOwnedCodes) {
+			t.Fatalf("%s: only %d step messages for %d codes", lang, len(ids), len(staffOwnedCodes))
+		}
+		for _, id := range ids {
+			steps := splitSteps(msgs[lang][id])
+			if len(steps) == 0 || !opensWithNothingToDo(lang, steps[0]) {
+				t.Errorf("%s %s opens with a step for the person: %q", lang, id, steps[0])
+			}
+		}
+	}
+}
+
+// TestNoStepPutsAPasswordIntoAFile: secrets come from the environment or
+// an owner-only file that IT sets up, never from the profile.
+func TestNoStepPutsAPasswordIntoAFile(t *testing.T) {
+	msgs, err := readCatalogs(catalogFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := regexp.MustCompile(`(?i)password|密码`)
+	file := regexp.MustCompile(`(?i)profile|logindoctor\.yaml|配置文件`)
+	advice := regexp.MustCompile(`(?i)\b(put|write|add|enter|store|set)\b|写进|填进|写入|填入|填写`)
+	negated := regexp.MustCompile(`(?i)\bnever\b|\bnot\b|不要|别|不能`)
+	for lang, m := range msgs {
+		for id, src := range m {
+			for _, line := range strings.Split(src, "\n") {
+				if secret.MatchString(line) && file.MatchString(line) && advice.MatchString(line) && !negated.MatchString(line) {
+					t.Errorf("%s %s advises a secret in a file: %s", lang, id, line)
+				}
+			}
+		}
+	}
+}
+
+// TestChineseUsesThePoliteYou: one register, 您, in every Chinese message.
+func TestChineseUsesThePoliteYou(t *testing.T) {
+	msgs, err := readCatalogs(catalogFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, src := range msgs["zh"] {
+		if strings.ContainsRune(src, '你') {
+			t.Errorf("zh %s uses 你 (use 您): %s", id, src)
+		}
+	}
+}
