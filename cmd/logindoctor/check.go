@@ -38,10 +38,14 @@ type runPlan struct {
 
 // runCheck is `logindoctor [URL]`, `check` and `smoke`.
 func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions, args []string, smoke bool) error {
+	a.setLang("", g.Lang)
+	if err := a.checkTargetArg(args, commandNames(cmd)); err != nil {
+		return err
+	}
 	if err := validateOutputFlags(g); err != nil {
 		return err
 	}
-	s, err := a.loadSettings(cmd, g, args)
+	s, err := a.loadSettings(ctx, cmd, g, args)
 	if err != nil {
 		return err
 	}
@@ -70,6 +74,9 @@ func (a *app) setLang(configured, flag string) {
 }
 
 func validateOutputFlags(g *globalOptions) error {
+	if err := formatFromOutput(g); err != nil {
+		return err
+	}
 	if !slices.Contains(report.Formats(), g.Format) {
 		return &usageError{err: fmt.Errorf("--format %q is not one of %v", g.Format, report.Formats())}
 	}

@@ -25,6 +25,9 @@ func (a *app) deliver(ctx context.Context, rep *report.Report, p runPlan, red *r
 	if err := a.writeReport(ctx, out, p.g, rep.ReportID); err != nil {
 		return err
 	}
+	if p.g.Output != "" && !a.io.OutTTY {
+		a.printVerdictLine(rep, red)
+	}
 	if p.g.Bundle == "" {
 		return nil
 	}
@@ -84,4 +87,15 @@ func (a *app) writeReport(ctx context.Context, out []byte, g *globalOptions, rep
 	}
 	fmt.Fprintln(a.io.ErrOut, a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": reportID}))
 	return nil
+}
+
+// printVerdictLine writes the report's one-line verdict to stdout: with -o
+// in a CI log (stdout no terminal), the log still says how the run went.
+func (a *app) printVerdictLine(rep *report.Report, red *redactor) {
+	var buf bytes.Buffer
+	if err := report.Render(&buf, rep, "text", report.RenderOptions{}); err != nil {
+		return
+	}
+	line, _, _ := bytes.Cut(buf.Bytes(), []byte("\n"))
+	fmt.Fprintf(a.io.Out, "%s\n", red.scrub(line))
 }

@@ -31,15 +31,18 @@ type demoOptions struct {
 func (a *app) newDemoCmd(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: a.t("cli.demo.short", nil),
-		Args:  usageArgs(cobra.NoArgs),
+		Use:     "demo",
+		Short:   a.t("cli.demo.short", nil),
+		Example: demoExample,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runDemo(cmd.Context(), g, o)
 		},
 	}
+	a.addGlobalFlags(cmd, g)
 	cmd.Flags().StringVar(&o.scenario, "scenario", "", a.t("cli.flag.scenario", nil))
 	cmd.Flags().BoolVar(&o.list, "list", false, a.t("cli.flag.list_scenarios", nil))
+	complete(cmd, "scenario", fixedValues(scenarioNames()...))
 	return cmd
 }
 
@@ -63,7 +66,7 @@ func (a *app) runDemo(ctx context.Context, g *globalOptions, o *demoOptions) err
 	for i, name := range names {
 		sc, ok := findScenario(name)
 		if !ok {
-			return &usageError{err: fmt.Errorf("%s", a.t("cli.demo.unknown", map[string]any{"name": name}))}
+			return a.unknownScenario(name)
 		}
 		if len(names) > 1 {
 			if i > 0 {
@@ -261,3 +264,21 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 // demoDefaultChecks: everything but the account and policy checks, which a
 // scenario turns on when it configures them.
 var demoDefaultChecks = []string{"clock.skew", "device.browsers", "dns.resolve", "proxy.route", "net.reach", "tls.certificate", "http.login", "browser.page"}
+
+// scenarioNames are the demo scenarios' names.
+func scenarioNames() []string {
+	var out []string
+	for _, s := range demoScenarios() {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// unknownScenario is the usage error for --scenario NAME, naming the
+// scenario probably meant.
+func (a *app) unknownScenario(name string) error {
+	if near := closest(name, scenarioNames()); near != "" {
+		return &usageError{err: fmt.Errorf("%s", a.t("cli.demo.unknown_suggest", map[string]any{"name": name, "suggest": near}))}
+	}
+	return &usageError{err: fmt.Errorf("%s", a.t("cli.demo.unknown", map[string]any{"name": name}))}
+}

@@ -12,18 +12,22 @@ import (
 // newReportCmd is `logindoctor report render FILE.json`.
 func (a *app) newReportCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "report",
-		Short: a.t("cli.report.short", nil),
-		Args:  usageArgs(cobra.NoArgs),
+		Use:     "report",
+		Short:   a.t("cli.report.short", nil),
+		Example: reportExample,
+		Args:    usageArgs(cobra.NoArgs),
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "render FILE.json",
-		Short: a.t("cli.render.short", nil),
-		Args:  usageArgs(cobra.ExactArgs(1)),
+	render := &cobra.Command{
+		Use:     "render FILE.json",
+		Short:   a.t("cli.render.short", nil),
+		Example: reportExample,
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.renderSaved(args[0], g)
 		},
-	})
+	}
+	a.addGlobalFlags(render, g)
+	cmd.AddCommand(render)
 	return cmd
 }
 

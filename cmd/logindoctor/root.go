@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/checks/builtin"
@@ -34,6 +33,8 @@ type globalOptions struct {
 	Verbose      bool
 	Strict       bool
 	FailOn       string
+	// FormatGiven: --format was given (else -o's extension may choose it).
+	FormatGiven bool
 }
 
 // app is the program: its streams, language and registry. It holds no
@@ -47,6 +48,8 @@ type app struct {
 	now func() time.Time
 	// newEnv makes a run environment; tests and demo replace it.
 	newEnv func(checks.Target) *checks.Env
+	// stdin reads the terminal's lines (the address prompt, "Press Enter").
+	stdin *lineReader
 }
 
 func newApp(ios *IOStreams, args []string) (*app, error) {
@@ -59,19 +62,23 @@ func newApp(ios *IOStreams, args []string) (*app, error) {
 		choice = ios.Getenv(envName("lang"))
 	}
 	lang := detectLang(choice, ios.Getenv)
-	return &app{io: ios, lang: lang, msg: report.Messages(lang), registry: reg, now: time.Now, newEnv: builtin.NewEnv}, nil
+	return &app{io: ios, lang: lang, msg: report.Messages(lang), registry: reg, now: time.Now, newEnv: builtin.NewEnv, stdin: newLineReader(ios.In)}, nil
 }
 
 // t is the app's message lookup.
 func (a *app) t(id string, params map[string]any) string { return a.msg.T(id, params) }
 
-// newRootCmd builds the command tree.
+// newRootCmd builds the command tree. The flags every diagnosing command
+// understands are each command's own (addGlobalFlags), so that help shows
+// them once and `version` or `list` none.
 func (a *app) newRootCmd() *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:           "logindoctor [URL]",
 		Short:         a.t("cli.root.short", nil),
 		Long:          a.t("cli.root.long", nil),
+		Example:       rootExample,
+		Version:       version,
 		Args:          usageArgs(cobra.MaximumNArgs(1)),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -79,10 +86,11 @@ func (a *app) newRootCmd() *cobra.Command {
 			return a.runCheck(cmd.Context(), cmd, g, args, false)
 		},
 	}
+	root.SetVersionTemplate("logindoctor {{.Version}}\n")
 	root.SetOut(a.io.Out)
 	root.SetErr(a.io.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
-	a.addGlobalFlags(root.PersistentFlags(), g)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: flagHint(err)} })
+	a.addGlobalFlags(root, g)
 	root.AddCommand(
 		a.newCheckCmd(g),
 		a.newSmokeCmd(g),
@@ -97,7 +105,32 @@ func (a *app) newRootCmd() *cobra.Command {
 	return root
 }
 
-func (a *app) addGlobalFlags(fs *pflag.FlagSet, g *globalOptions) {
+// The commands' examples (cobra's Example), shown by --help.
+const (
+	rootExample = `  logindoctor                                  check with the profile IT shipped
+  logindoctor https://crm.example.com          check this CRM
+  logindoctor crm.example.com --lang zh        the report in Chinese
+  logindoctor --bundle ticket.zip              also save a bundle for the helpdesk`
+	checkExample = `  logindoctor check https://crm.example.com
+  logindoctor check --only network -v
+  logindoctor check crm.example.com -o report.html`
+	smokeExample = `  logindoctor smoke https://crm.example.com/login
+  logindoctor smoke https://crm.example.com/login -o junit.xml
+  logindoctor smoke https://crm.example.com/login --fail-on high --format json -o report.json`
+	demoExample = `  logindoctor demo
+  logindoctor demo --list
+  logindoctor demo --scenario expired-cert --lang zh`
+	listExample    = `  logindoctor list`
+	versionExample = `  logindoctor version
+  logindoctor --version`
+	reportExample = `  logindoctor report render report.json --format html -o report.html
+  logindoctor report render report.json --lang zh`
+)
+
+// addGlobalFlags adds the flags every diagnosing command understands to
+// cmd, with shell completion of their values.
+func (a *app) addGlobalFlags(cmd *cobra.Command, g *globalOptions) {
+	fs := cmd.Flags()
 	fs.StringVar(&g.ConfigFile, "config", "", a.t("cli.flag.config", nil))
 	fs.StringVar(&g.Format, "format", "text", a.t("cli.flag.format", nil))
 	fs.StringVarP(&g.Output, "output", "o", "", a.t("cli.flag.output", nil))
@@ -106,44 +139,110 @@ func (a *app) addGlobalFlags(fs *pflag.FlagSet, g *globalOptions) {
 	fs.StringSliceVar(&g.Skip, "skip", nil, a.t("cli.flag.skip", nil))
 	fs.DurationVar(&g.Timeout, "timeout", 0, a.t("cli.flag.timeout", nil))
 	fs.DurationVar(&g.CheckTimeout, "check-timeout", 0, a.t("cli.flag.check_timeout", nil))
-	fs.StringVar(&g.Lang, "lang", "", a.t("cli.flag.lang", nil))
+	a.addLangFlag(cmd, &g.Lang)
 	fs.StringVar(&g.CAFile, "ca-file", "", a.t("cli.flag.ca_file", nil))
 	fs.BoolVar(&g.NoColor, "no-color", false, a.t("cli.flag.no_color", nil))
 	fs.BoolVarP(&g.Verbose, "verbose", "v", false, a.t("cli.flag.verbose", nil))
 	fs.BoolVar(&g.Strict, "strict", false, a.t("cli.flag.strict", nil))
 	fs.StringVar(&g.FailOn, "fail-on", "", a.t("cli.flag.fail_on", nil))
+	complete(cmd, "format", fixedValues(report.Formats()...))
+	complete(cmd, "fail-on", fixedValues("low", "high", "critical"))
+	complete(cmd, "only", a.checkSelectors)
+	complete(cmd, "skip", a.checkSelectors)
+	// cobra reads the flag's value after the command ran its RunE; the
+	// commands need to know whether --format was given (formatFromOutput).
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		g.FormatGiven = c.Flags().Changed("format")
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}
+
+// addLangFlag adds --lang to cmd.
+func (a *app) addLangFlag(cmd *cobra.Command, lang *string) {
+	cmd.Flags().StringVar(lang, "lang", "", a.t("cli.flag.lang", nil))
+	complete(cmd, "lang", fixedValues(report.Languages()...))
+}
+
+// complete registers a flag's value completion (the flag exists: an
+// error here is a programming error, caught by the completion test).
+func complete(cmd *cobra.Command, flag string, f cobra.CompletionFunc) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, f)
+}
+
+// fixedValues completes one of values.
+func fixedValues(values ...string) cobra.CompletionFunc {
+	return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
+}
+
+// checkSelectors completes --only/--skip: check IDs, stage names, id.*
+// patterns.
+func (a *app) checkSelectors(_ *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	seen := map[string]bool{}
+	var out []cobra.Completion
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, c := range a.registry.Checks() {
+		in := c.Info()
+		add(in.ID)
+		add(string(in.Stage))
+		if prefix, _, ok := strings.Cut(in.ID, "."); ok {
+			add(prefix + ".*")
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 func (a *app) newCheckCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "check [URL]",
-		Short: a.t("cli.check.short", nil),
-		Args:  usageArgs(cobra.MaximumNArgs(1)),
+	cmd := &cobra.Command{
+		Use:     "check [URL]",
+		Short:   a.t("cli.check.short", nil),
+		Example: checkExample,
+		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runCheck(cmd.Context(), cmd, g, args, false)
 		},
 	}
+	a.addGlobalFlags(cmd, g)
+	return cmd
 }
 
 func (a *app) newSmokeCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "smoke URL",
-		Short: a.t("cli.smoke.short", nil),
-		Args:  usageArgs(cobra.ExactArgs(1)),
+	cmd := &cobra.Command{
+		Use:     "smoke URL",
+		Short:   a.t("cli.smoke.short", nil),
+		Example: smokeExample,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &usageError{err: errors.New(a.t("cli.smoke_needs_url", nil))}
+			}
+			return usageArgs(cobra.ExactArgs(1))(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runCheck(cmd.Context(), cmd, g, args, true)
 		},
 	}
+	a.addGlobalFlags(cmd, g)
+	return cmd
 }
 
 // smokeChecks are the checks `smoke` runs: network, TLS, HTTP and browser.
 var smokeChecks = []string{"dns.resolve", "proxy.route", "net.reach", "tls.certificate", "http.login", "browser.page"}
 
 func (a *app) newListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: a.t("cli.list.short", nil),
-		Args:  usageArgs(cobra.NoArgs),
+	var lang string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   a.t("cli.list.short", nil),
+		Example: listExample,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()
 			for _, c := range a.registry.Checks() {
@@ -161,13 +260,16 @@ func (a *app) newListCmd() *cobra.Command {
 			return nil
 		},
 	}
+	a.addLangFlag(cmd, &lang) // read early by newApp (langFromArgs)
+	return cmd
 }
 
 func (a *app) newVersionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: a.t("cli.version.short", nil),
-		Args:  usageArgs(cobra.NoArgs),
+		Use:     "version",
+		Short:   a.t("cli.version.short", nil),
+		Example: versionExample,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "logindoctor %s\n", version)
 			return nil

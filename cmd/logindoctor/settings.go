@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +16,7 @@ const profileName = "logindoctor.yaml"
 
 // loadSettings resolves configuration with precedence flags > env > file,
 // and asks for the CRM address on a terminal when none is configured.
-func (a *app) loadSettings(cmd *cobra.Command, g *globalOptions, args []string) (*settings, error) {
+func (a *app) loadSettings(ctx context.Context, cmd *cobra.Command, g *globalOptions, args []string) (*settings, error) {
 	l := newLoader(a.io.Getenv, a.io.Environ())
 	if p := findProfile(g.ConfigFile); p.path != "" {
 		if g.Verbose {
@@ -47,7 +45,7 @@ func (a *app) loadSettings(cmd *cobra.Command, g *globalOptions, args []string) 
 		return nil, err
 	}
 	if s.Target.URL == nil {
-		u, err := a.askForURL()
+		u, err := a.askForURL(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -57,27 +55,6 @@ func (a *app) loadSettings(cmd *cobra.Command, g *globalOptions, args []string) 
 		return nil, err
 	}
 	return s, nil
-}
-
-// askForURL asks for the CRM address in one friendly line, on a terminal
-// only; elsewhere a missing address is a configuration error.
-func (a *app) askForURL() (*url.URL, error) {
-	if !a.io.InTTY || !a.io.ErrTTY {
-		return nil, configErrorf("%s", a.t("cli.no_url", nil))
-	}
-	fmt.Fprint(a.io.ErrOut, a.t("cli.ask_url", nil)+" ")
-	line, err := bufio.NewReader(io.LimitReader(a.io.In, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, configErrorf("%s", a.t("cli.no_url", nil))
-	}
-	u, err := parseLoginURL(strings.TrimSpace(line))
-	if err != nil {
-		return nil, keyError("url", err)
-	}
-	if u == nil {
-		return nil, configErrorf("%s", a.t("cli.no_url", nil))
-	}
-	return u, nil
 }
 
 // readToken reads the account secret (API token or directory password)
