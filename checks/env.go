@@ -50,6 +50,11 @@ type Env struct {
 	FSRoot string
 	// RouteFinder decides routes; see Route.
 	RouteFinder RouteFinder
+	// BrowserHostRules, when set, is the browser's --host-resolver-rules
+	// (e.g. "MAP crm.demo.test 127.0.0.1"): Chrome resolves names itself,
+	// past Resolver, so a run whose names live in a private resolver (the
+	// demo) maps them here. Empty: the system's resolution.
+	BrowserHostRules string
 
 	mu     sync.Mutex
 	routes map[string]*routeMemo

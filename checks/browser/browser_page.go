@@ -177,7 +177,7 @@ func (v *visit) run(ctx context.Context) checks.Result {
 		route = checks.Route{Source: checks.SourceDirect}
 	}
 	v.ev["route"] = route.String()
-	spec := launchSpec{Bin: v.bin, Route: route, Prefs: v.check.prefs}
+	spec := launchSpec{Bin: v.bin, Route: route, Prefs: v.check.prefs, HostRules: v.env.BrowserHostRules}
 	if t.CAFile != "" {
 		home, note := trustCA(pctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
 		spec.Home = home

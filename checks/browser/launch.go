@@ -37,6 +37,8 @@ type launchSpec struct {
 	Home string
 	// Prefs is extra Chrome preferences JSON (tests simulate user settings).
 	Prefs string
+	// HostRules is --host-resolver-rules (checks.Env.BrowserHostRules).
+	HostRules string
 }
 
 // session is one launched browser and everything that must be undone.
@@ -84,6 +86,9 @@ func launcherFor(spec launchSpec, profile string) *launcher.Launcher {
 		Set("js-flags", fmt.Sprintf("--max-old-space-size=%d", heapCapMB)).
 		Set("window-size", fmt.Sprintf("%d,%d", viewportW, viewportH)).
 		Delete("disable-popup-blocking")
+	if spec.HostRules != "" {
+		l = l.Set("host-resolver-rules", spec.HostRules)
+	}
 	for k, v := range proxyFlags(spec.Route) {
 		if v == "" {
 			l = l.Set(flags.Flag(k))
