@@ -30,6 +30,11 @@ type EndpointFacts struct {
 	// Family is the address family that connected: "ipv4", "ipv6",
 	// "ipv4+ipv6", or "proxy" when the proxy connected for us.
 	Family string
+	// FailedFamily is the family ("ipv6" or "ipv4") none of whose
+	// addresses connected while the other did: a browser falls back to the
+	// working one, so it is a degraded path, not a failure. FailedCode is
+	// that family's NET_* code.
+	FailedFamily, FailedCode string
 	// Address is the address that connected first.
 	Address string
 	// Elapsed is the fastest successful connect.

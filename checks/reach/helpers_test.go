@@ -3,11 +3,13 @@ package reach
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -56,8 +58,28 @@ func dualListen(t *testing.T) string {
 			return port(v4)
 		}
 	}
-	t.Skip("no IPv6 loopback here")
+	noIPv6(t, errors.New("no free port on both 127.0.0.1 and [::1]"))
 	return ""
+}
+
+// requireIPv6 stops the test when the machine has no IPv6 loopback: a skip
+// on a developer's machine, a failure in CI (CI=true), where an IPv6 test
+// that silently passes would hide a broken family.
+func requireIPv6(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		noIPv6(t, err)
+	}
+	ln.Close()
+}
+
+func noIPv6(t *testing.T, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("no IPv6 loopback here (%v); CI must have one", err)
+	}
+	t.Skipf("no IPv6 loopback here: %v", err)
 }
 
 // closedPort is a loopback port that refuses connections for the test.

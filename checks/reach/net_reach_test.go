@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -64,6 +65,47 @@ func TestOneFamilyEnough(t *testing.T) {
 	ep := res.Data.(Facts).Endpoints[0]
 	if len(ep.Attempts) != 2 || ep.Attempts[1].Family != "ipv6" || ep.Attempts[1].Code != CodeRefused {
 		t.Fatalf("the IPv6 attempt must be there and refused: %+v", ep.Attempts)
+	}
+}
+
+// TestHappyEyeballs: the login host has an IPv6 and an IPv4 address (from
+// a real DNS server on loopback) and one family black-holes: a browser
+// uses the other, so net.reach passes, says which family worked and names
+// the broken one, without waiting out its whole connect budget.
+func TestHappyEyeballs(t *testing.T) {
+	requireIPv6(t)
+	for _, tt := range []struct {
+		broken, works, listenOn, blackHole string
+	}{
+		{broken: "ipv6", works: "ipv4", listenOn: "127.0.0.1:0", blackHole: "[::1]"},
+		{broken: "ipv4", works: "ipv6", listenOn: "[::1]:0", blackHole: "127.0.0.1"},
+	} {
+		t.Run(tt.broken+" broken", func(t *testing.T) {
+			ln := listen(t, tt.listenOn)
+			srv, err := dnsserver.Start(dnsserver.Zone{"crm.test": dnsserver.Addrs("::1", "127.0.0.1")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			dead := net.JoinHostPort(strings.Trim(tt.blackHole, "[]"), port(ln))
+			d := faultnet.ByAddr{Rules: map[string]faultnet.Dialer{dead: faultnet.BlackHole{}}}
+			e := env(t, "https://crm.test:"+port(ln)+"/", d, nil, nil)
+			start := time.Now()
+			res := run(t, New(Options{Resolver: srv.Resolver()}), e, deps(direct(), dnsresolve.Facts{}))
+			elapsed := time.Since(start)
+			want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
+				evidence: map[string]any{"family": tt.works, "failed_family": tt.broken, "failed_family_code": CodeTimeout}}.check(t, res)
+			if !strings.Contains(res.Summary, tt.broken+" did not connect") || !strings.Contains(res.Summary, "over "+tt.works) {
+				t.Errorf("summary does not say which family worked and which did not: %s", res.Summary)
+			}
+			ep := res.Data.(Facts).Endpoints[0]
+			if len(ep.Attempts) != 2 {
+				t.Fatalf("want one attempt per family: %+v", ep.Attempts)
+			}
+			if elapsed > connectAttemptDelay+250*time.Millisecond {
+				t.Errorf("took %v: the black-holed family must not hold the check once the other connected", elapsed)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package reach
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -46,16 +47,48 @@ func (p prober) probe(ctx context.Context, ep endpoint, route checks.Route) Endp
 		return f
 	}
 	f.Private = allPrivate(addrs)
-	picked := pick(addrs)
-	f.Attempts = make([]Attempt, len(picked))
+	f.Attempts = p.race(ctx, route, pick(addrs), ep.port)
+	return outcome(f)
+}
+
+// connectAttemptDelay is how long the other attempts may still take once
+// one address connected: RFC 8305's recommended Connection Attempt Delay
+// (browsers race the families the same way and use the first that
+// connects). An address that black-holes then costs this, not the whole
+// connect budget.
+const connectAttemptDelay = 250 * time.Millisecond
+
+// race connects to every picked address at once, as a browser's happy
+// eyeballs does; once one connects, the rest get connectAttemptDelay more,
+// and an attempt still pending then is a timeout ("no answer while the
+// other address connected").
+func (p prober) race(ctx context.Context, route checks.Route, picked []netip.Addr, port string) []Attempt {
+	attempts := make([]Attempt, len(picked))
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var once sync.Once
+	var timer *time.Timer
+	won := func() {
+		once.Do(func() { timer = time.AfterFunc(connectAttemptDelay, cancel) })
+	}
 	var wg sync.WaitGroup
 	for i, a := range picked {
 		wg.Go(func() {
-			f.Attempts[i] = p.attempt(ctx, route, net.JoinHostPort(a.String(), ep.port), family(a))
+			at := p.attempt(rctx, route, net.JoinHostPort(a.String(), port), family(a))
+			if at.Code == checks.CodeOK {
+				won()
+			} else if ctx.Err() == nil && rctx.Err() != nil {
+				at.Code = netfail.NetTimeout
+				at.Detail = fmt.Sprintf("no answer within %s after another address connected", roundMS(at.Elapsed))
+			}
+			attempts[i] = at
 		})
 	}
 	wg.Wait()
-	return outcome(f)
+	if timer != nil {
+		timer.Stop()
+	}
+	return attempts
 }
 
 func (p prober) attempt(ctx context.Context, route checks.Route, addr, fam string) Attempt {
@@ -137,6 +170,7 @@ func outcome(f EndpointFacts) EndpointFacts {
 	if len(fams) > 0 {
 		sort.Strings(fams)
 		f.Code, f.Family = checks.CodeOK, strings.Join(fams, "+")
+		f.FailedFamily, f.FailedCode = failedFamily(f.Attempts, fams)
 		return f
 	}
 	if len(f.Attempts) == 0 {
@@ -145,6 +179,18 @@ func outcome(f EndpointFacts) EndpointFacts {
 	}
 	f.Code = f.Attempts[0].Code
 	return f
+}
+
+// failedFamily names the family none of whose attempts connected while
+// another family's did (what happy eyeballs hides from the user), with
+// its first attempt's code; "" when every family tried connected.
+func failedFamily(attempts []Attempt, connected []string) (fam, code string) {
+	for _, a := range attempts {
+		if a.Family != "proxy" && !slices.Contains(connected, a.Family) {
+			return a.Family, a.Code
+		}
+	}
+	return "", ""
 }
 
 func allPrivate(addrs []netip.Addr) bool {

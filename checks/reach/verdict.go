@@ -161,6 +161,9 @@ func passSummary(eps []EndpointFacts, fastest int, unresolved []string) string {
 	}
 	l := eps[first]
 	s := fmt.Sprintf("%s reachable over %s in %s (%s)", l.Endpoint, l.Family, roundMS(l.Elapsed), l.Route)
+	if l.FailedFamily != "" {
+		s += fmt.Sprintf("; %s did not connect (%s), browsers fall back to %s as this check did", l.FailedFamily, l.FailedCode, l.Family)
+	}
 	if n := len(eps) - len(unresolved); n > 1 {
 		s = fmt.Sprintf("all %d endpoints reachable; %s", n, s)
 	}
@@ -203,6 +206,9 @@ func endpointMap(e EndpointFacts) map[string]any {
 		"route": e.Route, "code": e.Code}
 	if e.Reachable() {
 		m["family"], m["address"], m["elapsed_ms"] = e.Family, e.Address, e.Elapsed.Milliseconds()
+		if e.FailedFamily != "" {
+			m["failed_family"], m["failed_family_code"] = e.FailedFamily, e.FailedCode
+		}
 	}
 	if e.Private {
 		m["private"] = true
