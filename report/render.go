@@ -14,6 +14,10 @@ type RenderOptions struct {
 	// Verbose adds the technical details per check (text format only;
 	// the other formats always carry them).
 	Verbose bool
+	// Width wraps the text report at word boundaries (and between CJK
+	// characters) to this many terminal columns; 0 does not wrap. The CLI
+	// passes the terminal's width when the report goes to a terminal.
+	Width int
 	// Failing are the checks the exit decision counts as failed besides
 	// the failed ones: a warning under --strict, a finding at --fail-on,
 	// smoke's unchecked browser. JUnit reports them as <failure>, so the

@@ -19,6 +19,7 @@ var goldenCases = []struct {
 }{
 	{"txt", "text", RenderOptions{}},
 	{"verbose.txt", "text", RenderOptions{Verbose: true}},
+	{"w40.txt", "text", RenderOptions{Width: 40}},
 	{"color.txt", "text", RenderOptions{Color: true, Verbose: true}},
 	{"json", "json", RenderOptions{}},
 	{"md", "markdown", RenderOptions{}},

@@ -44,33 +44,40 @@ func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 	bw := bufio.NewWriter(w)
 	v := newView(r)
 	p := palette{on: opts.Color}
-	fmt.Fprintln(bw, p.status(r.Verdict, icon(r.Verdict)+" "+p.bold(oneLine(v.Headline))))
+	wrap := func(first, indent, s string) string { return wrapText(first, indent, s, opts.Width) }
+	fmt.Fprintln(bw, p.status(r.Verdict, p.bold(wrap(icon(r.Verdict)+" ", "  ", oneLine(v.Headline)))))
 	if v.StartHere != "" {
-		fmt.Fprintln(bw, oneLine(v.StartHere))
+		fmt.Fprintln(bw, wrap("", "  ", oneLine(v.StartHere)))
 	}
-	writeTextFixes(bw, v, p)
-	writeTextChecks(bw, v, p, opts.Verbose)
+	writeTextFixes(bw, v, p, wrap)
+	writeTextChecks(bw, v, p, opts.Verbose, wrap)
 	if opts.Verbose {
-		writeTextDetails(bw, v, p)
+		writeTextDetails(bw, v, p, wrap)
 	}
 	fmt.Fprintln(bw)
 	if !opts.Verbose {
-		fmt.Fprintln(bw, p.faint(v.t("hint.verbose")))
+		fmt.Fprintln(bw, p.faint(wrap("", "", v.t("hint.verbose"))))
 	}
-	fmt.Fprintln(bw, p.faint(v.tr.T("hint.report_id", map[string]any{"id": r.ReportID})))
+	fmt.Fprintln(bw, p.faint(wrap("", "", v.tr.T("hint.report_id", map[string]any{"id": r.ReportID}))))
 	return bw.Flush()
 }
 
-func writeTextFixes(w io.Writer, v *view, p palette) {
+// wrapFunc lays out text after a first-line prefix, continuation lines
+// starting with indent (see wrapText).
+type wrapFunc func(first, indent, s string) string
+
+func writeTextFixes(w io.Writer, v *view, p palette, wrap wrapFunc) {
 	if len(v.Fixes) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n%s\n", p.bold(v.t("section.fixes")))
 	for _, f := range v.Fixes {
-		fmt.Fprintf(w, "%2d. %s\n", f.Rank, p.bold(oneLine(f.Title)))
-		fmt.Fprintf(w, "    %s\n", p.faint(f.Who))
+		num := fmt.Sprintf("%2d. ", f.Rank)
+		fmt.Fprintln(w, p.bold(wrap(num, "    ", oneLine(f.Title))))
+		fmt.Fprintln(w, p.faint(wrap("    ", "    ", f.Who)))
 		for i, s := range f.Steps {
-			fmt.Fprintf(w, "    %d) %s\n", i+1, oneLine(s))
+			step := fmt.Sprintf("    %d) ", i+1)
+			fmt.Fprintln(w, wrap(step, strings.Repeat(" ", len(step)), oneLine(s)))
 		}
 	}
 }
@@ -78,7 +85,7 @@ func writeTextFixes(w io.Writer, v *view, p palette) {
 // writeTextChecks lists the checks, one line each. Without verbose, the
 // checks that are not set up share one line: for the person at the
 // keyboard they are not news, and the settings they need are IT's business.
-func writeTextChecks(w io.Writer, v *view, p palette, verbose bool) {
+func writeTextChecks(w io.Writer, v *view, p palette, verbose bool, wrap wrapFunc) {
 	fmt.Fprintf(w, "\n%s\n", p.bold(v.t("section.checks")))
 	var notSetUp []string
 	for _, e := range v.Entries {
@@ -86,34 +93,49 @@ func writeTextChecks(w io.Writer, v *view, p palette, verbose bool) {
 			notSetUp = append(notSetUp, e.Name)
 			continue
 		}
-		line := p.status(e.Status, e.Icon) + " " + e.Name
+		line := e.Name
 		if e.Note != "" {
-			line += p.faint(" — " + oneLine(e.Note))
+			line += " — " + oneLine(e.Note)
 		}
-		fmt.Fprintln(w, "  "+line)
+		text := wrap("  "+e.Icon+" ", "    ", line)
+		// Colour the icon; the note after the name is faint.
+		text = "  " + p.status(e.Status, e.Icon) + strings.TrimPrefix(text, "  "+e.Icon)
+		if e.Note != "" && p.on {
+			if i := strings.Index(text, " — "); i >= 0 {
+				text = text[:i] + p.faint(text[i:])
+			}
+		}
+		fmt.Fprintln(w, text)
 	}
 	if len(notSetUp) > 0 {
 		names := strings.Join(notSetUp, v.t("punct.list"))
-		fmt.Fprintln(w, "  "+p.faint(icon(checks.StatusSkip)+" "+v.tr.T("checks.not_set_up", map[string]any{"names": names})))
+		fmt.Fprintln(w, p.faint(wrap("  "+icon(checks.StatusSkip)+" ", "    ", v.tr.T("checks.not_set_up", map[string]any{"names": names}))))
 	}
 }
 
-func writeTextDetails(w io.Writer, v *view, p palette) {
+func writeTextDetails(w io.Writer, v *view, p palette, wrap wrapFunc) {
 	r := v.R
 	fmt.Fprintf(w, "\n%s\n", p.bold(v.t("section.details")))
-	fmt.Fprintf(w, "  %s%s\n", v.label("label.report_id"), r.ReportID)
-	fmt.Fprintf(w, "  %s%s\n", v.label("label.target"), oneLine(r.Target))
-	fmt.Fprintf(w, "  %s%s\n", v.label("label.started"), r.StartedAt.Format("2006-01-02 15:04:05 UTC"))
-	fmt.Fprintf(w, "  %s%s\n", v.label("label.duration"), formatMS(r.DurationMS))
-	fmt.Fprintf(w, "  %s%s %s\n", v.label("label.tool"), r.Tool.Name, r.Tool.Version)
+	for _, kv := range [][2]string{
+		{"label.report_id", r.ReportID},
+		{"label.target", oneLine(r.Target)},
+		{"label.started", r.StartedAt.Format("2006-01-02 15:04:05 UTC")},
+		{"label.duration", formatMS(r.DurationMS)},
+		{"label.tool", r.Tool.Name + " " + r.Tool.Version},
+	} {
+		fmt.Fprintln(w, wrap("  ", "    ", v.label(kv[0])+kv[1]))
+	}
 	for _, s := range v.Stages {
 		fmt.Fprintf(w, "\n  %s\n", p.bold(s.Name))
 		for _, e := range s.Entries {
-			fmt.Fprintf(w, "  %s %s  %s  %s  %s\n", p.status(e.Status, e.Icon), p.bold(e.Check),
-				e.Status, e.Code, p.faint(e.Duration))
-			fmt.Fprintf(w, "      %s\n", oneLine(e.Summary))
+			head := wrap("  "+e.Icon+" ", "      ", e.Check+"  "+string(e.Status)+"  "+e.Code+"  "+e.Duration)
+			if p.on {
+				head = "  " + p.status(e.Status, e.Icon) + " " + strings.Replace(strings.TrimPrefix(head, "  "+e.Icon+" "), e.Check, p.bold(e.Check), 1)
+			}
+			fmt.Fprintln(w, head)
+			fmt.Fprintln(w, wrap("      ", "      ", oneLine(e.Summary)))
 			if e.TechnicalSummary != "" {
-				fmt.Fprintf(w, "      %s\n", oneLine(e.TechnicalSummary))
+				fmt.Fprintln(w, wrap("      ", "      ", oneLine(e.TechnicalSummary)))
 			}
 			if e.BlockedBy != "" {
 				fmt.Fprintf(w, "      %s%s\n", v.label("label.blocked_by"), e.BlockedBy)
