@@ -302,16 +302,37 @@ type settings struct {
 // resolve validates every key and builds the Target. Each error names its key.
 func (l *loader) resolve() (*settings, error) {
 	s := &settings{File: l.file}
-	var err error
+	for _, st := range l.steps(s) {
+		if err := st.fn(); err != nil {
+			var ce *configError
+			if errors.As(err, &ce) {
+				return nil, err
+			}
+			return nil, keyError(st.key, err)
+		}
+	}
+	s.Target.CheckTimeout = s.CheckTimeout
+	if err := l.accountConsistency(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// resolveStep validates one key and stores it in the settings.
+type resolveStep struct {
+	key string
+	fn  func() error
+}
+
+// steps are the resolve steps, one per key of configKeys, in that order
+// (a test keeps the two lists in step).
+func (l *loader) steps(s *settings) []resolveStep {
 	get := func(key string) any { return l.v.Get(key) }
 	str := func(key string) (string, error) { return cast.ToStringE(get(key)) }
 	list := func(key string) ([]string, error) { return toList(get(key)) }
 	dur := func(key string) (time.Duration, error) { return toDuration(get(key)) }
 
-	steps := []struct {
-		key string
-		fn  func() error
-	}{
+	return []resolveStep{
 		{"url", func() error {
 			raw, err := str("url")
 			if err != nil {
@@ -375,20 +396,6 @@ func (l *loader) resolve() (*settings, error) {
 		}},
 		{"policy.egress_ip_url", func() (e error) { s.Target.Policy.EgressIPURL, e = optionalURL(str("policy.egress_ip_url")); return }},
 	}
-	for _, st := range steps {
-		if err = st.fn(); err != nil {
-			var ce *configError
-			if errors.As(err, &ce) {
-				return nil, err
-			}
-			return nil, keyError(st.key, err)
-		}
-	}
-	s.Target.CheckTimeout = s.CheckTimeout
-	if err := l.accountConsistency(s); err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
 func (l *loader) accountConsistency(s *settings) error {
