@@ -66,7 +66,7 @@ func aside(ctx context.Context, f func() ([]byte, error)) ([]byte, error) {
 func (a *app) renderReport(rep *report.Report, g *globalOptions, failing []string, red *redactor) ([]byte, error) {
 	var buf bytes.Buffer
 	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
-	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose, Failing: failing}); err != nil {
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose, Failing: failing, Width: a.outWidth(g)}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
 	return red.scrub(buf.Bytes()), nil

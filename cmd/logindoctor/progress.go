@@ -5,27 +5,42 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/width"
+
 	"github.com/logindoctor/logindoctor/checks"
 )
 
+// defaultProgressWidth is the progress line's width when the terminal does
+// not say.
+const defaultProgressWidth = 80
+
 // progress shows, on a terminal only, which checks are running and how
-// many are done, on one line of stderr that is rewritten in place.
+// many are done, on one line of stderr that is rewritten in place. The
+// line names the checks in the reader's language and never reaches the
+// terminal's last column, so it can never wrap (a wrapped line cannot be
+// rewritten in place).
 type progress struct {
-	a       *app
-	enabled bool
-	total   int
-	done    int
-	running map[string]bool
+	a        *app
+	enabled  bool
+	width    int
+	total    int
+	done     int
+	finished bool
+	running  map[string]bool
 }
 
 func (a *app) newProgress(p runPlan) *progress {
 	enabled := a.io.ErrTTY && !p.smoke && a.io.Getenv("CI") == ""
-	return &progress{a: a, enabled: enabled, total: len(p.ids), running: map[string]bool{}}
+	w := a.errWidth()
+	if w <= 0 {
+		w = defaultProgressWidth
+	}
+	return &progress{a: a, enabled: enabled, width: w, total: len(p.ids), running: map[string]bool{}}
 }
 
 // event is the runner's Progress callback (the runner serialises calls).
 func (p *progress) event(e checks.Event) {
-	if !p.enabled {
+	if !p.enabled || p.finished {
 		return
 	}
 	if e.Done {
@@ -34,21 +49,64 @@ func (p *progress) event(e checks.Event) {
 	} else {
 		p.running[e.ID] = true
 	}
-	names := make([]string, 0, len(p.running))
-	for id := range p.running {
-		names = append(names, id)
-	}
-	sort.Strings(names)
-	line := p.a.t("cli.progress", map[string]any{"done": p.done, "total": p.total, "running": strings.Join(names, ", ")})
-	if len(line) > 100 {
-		line = line[:97] + "..."
-	}
-	fmt.Fprintf(p.a.io.ErrOut, "\r\033[K%s", line)
+	fmt.Fprintf(p.a.io.ErrOut, "\r\033[K%s", p.line())
 }
 
-// finish clears the progress line.
+// line is the progress text, cut to fit the terminal.
+func (p *progress) line() string {
+	ids := make([]string, 0, len(p.running))
+	for id := range p.running {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = p.a.t("check."+id, nil)
+	}
+	sep := p.a.t("punct.list", nil)
+	line := p.a.t("cli.progress", map[string]any{"done": p.done, "total": p.total, "running": strings.Join(names, sep)})
+	return fitColumns(line, p.width-1)
+}
+
+// finish clears the progress line; later events print nothing, so the
+// report starts on a clean line.
 func (p *progress) finish() {
-	if p.enabled {
+	if p.enabled && !p.finished {
 		fmt.Fprint(p.a.io.ErrOut, "\r\033[K")
 	}
+	p.finished = true
+}
+
+// columns is how many terminal columns r takes (CJK: 2).
+func columns(r rune) int {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// fitColumns cuts s to at most max terminal columns, ending with "…" when
+// cut.
+func fitColumns(s string, max int) string {
+	total := 0
+	for _, r := range s {
+		total += columns(r)
+	}
+	if total <= max {
+		return s
+	}
+	if max < 1 {
+		return ""
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		if used+columns(r) > max-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += columns(r)
+	}
+	return strings.TrimRight(b.String(), " ,，、") + "…"
 }

@@ -50,7 +50,7 @@ func (a *app) renderSaved(path string, g *globalOptions) error {
 	}
 	var buf bytes.Buffer
 	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
-	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose}); err != nil {
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose, Width: a.outWidth(g)}); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
 	if g.Output == "" {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/logindoctor/logindoctor/checks"
+)
+
+// TestProgressFitsANarrowTerminal: on a 30-column terminal every progress
+// line fits in 29 columns (CJK counts 2), names the checks in the reader's
+// language, and the line is cleared before the report.
+func TestProgressFitsANarrowTerminal(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		ios, _, errOut := testStreams(map[string]string{"COLUMNS": "30"})
+		ios.ErrTTY = true
+		a, err := newApp(ios, []string{"--lang", lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{"clock.skew", "dns.resolve", "tls.certificate"}
+		p := a.newProgress(runPlan{ids: ids})
+		for _, id := range ids {
+			p.event(checks.Event{ID: id})
+		}
+		p.event(checks.Event{ID: "dns.resolve", Done: true})
+		p.finish()
+		p.event(checks.Event{ID: "clock.skew", Done: true}) // after finish: silent
+		out := errOut.String()
+		if !strings.HasSuffix(out, "\r\033[K") {
+			t.Errorf("%s: the progress line is not cleared last: %q", lang, out)
+		}
+		for _, line := range strings.Split(out, "\r\033[K") {
+			if c := textColumns(line); c > 29 {
+				t.Errorf("%s: %d columns: %q", lang, c, line)
+			}
+			if strings.Contains(line, "clock.skew") || strings.Contains(line, "dns.resolve") {
+				t.Errorf("%s: check IDs instead of names: %q", lang, line)
+			}
+		}
+		if want := a.t("check.clock.skew", nil); !strings.Contains(out, want) && !strings.Contains(out, "…") {
+			t.Errorf("%s: no check name %q in %q", lang, want, out)
+		}
+	}
+}
+
+func textColumns(s string) int {
+	n := 0
+	for _, r := range s {
+		n += columns(r)
+	}
+	return n
+}
+
+func TestFitColumns(t *testing.T) {
+	if got := fitColumns("检查中…已完成 1/3", 10); textColumns(got) > 10 || !strings.HasSuffix(got, "…") {
+		t.Errorf("fitColumns = %q", got)
+	}
+	if got := fitColumns("short", 10); got != "short" {
+		t.Errorf("fitColumns = %q", got)
+	}
+}

@@ -1,0 +1,6 @@
+//go:build !unix && !windows
+
+package main
+
+// fdWidth is unknown on this platform.
+func fdWidth(uintptr) int { return 0 }
