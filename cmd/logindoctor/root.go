@@ -102,6 +102,7 @@ func (a *app) newRootCmd() *cobra.Command {
 	)
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
+	a.localizeHelp(root)
 	return root
 }
 
@@ -288,7 +289,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 		ie *interruptedError
 	)
 	if err != nil && !errors.As(err, &ve) && !errors.As(err, &ie) {
-		fmt.Fprintln(a.io.ErrOut, a.t("cli.error", map[string]any{"error": err.Error()}))
+		fmt.Fprintln(a.io.ErrOut, a.t("cli.error", map[string]any{"error": a.localizedError(err)}))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintln(a.io.ErrOut, a.t("cli.usage_hint", nil))
