@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +23,12 @@ import (
 
 // demoTour are the scenarios `logindoctor demo` runs without --scenario.
 var demoTour = []string{"healthy", "expired-cert", "clock-skew", "hosts-override", "account-locked", "cookie-rejected"}
+
+// tourBrowser are the tour's scenarios that open the page in Chrome: the
+// healthy one (a full report) and the browser fault. The others' faults
+// lie before the browser, whose start costs seconds on a loaded machine,
+// so the tour leaves it out there (`demo --scenario NAME` keeps it).
+var tourBrowser = []string{"healthy", "cookie-rejected"}
 
 // demoOptions are demo's own flags.
 type demoOptions struct {
@@ -52,38 +60,133 @@ func (a *app) runDemo(ctx context.Context, g *globalOptions, o *demoOptions) err
 	}
 	a.setLang("", g.Lang)
 	if o.list {
-		fmt.Fprintln(a.io.Out, a.t("cli.demo.list", nil))
-		for _, s := range demoScenarios() {
-			fmt.Fprintf(a.io.Out, "  %-16s %s\n", s.name, a.t("demo."+s.name, nil))
-		}
+		a.listScenarios()
 		return nil
 	}
 	names := demoTour
 	if o.scenario != "" {
 		names = []string{o.scenario}
 	}
-	var last error
-	for i, name := range names {
+	var tour []demoScenario
+	for _, name := range names {
 		sc, ok := findScenario(name)
 		if !ok {
 			return a.unknownScenario(name)
 		}
-		if len(names) > 1 {
-			if i > 0 {
-				fmt.Fprintln(a.io.Out)
+		tour = append(tour, sc)
+	}
+	if len(tour) == 1 {
+		return a.runScenario(ctx, g, tour[0])
+	}
+	return a.runTour(ctx, g, tour)
+}
+
+// listScenarios prints the scenarios, their descriptions aligned.
+func (a *app) listScenarios() {
+	width := 0
+	for _, s := range demoScenarios() {
+		width = max(width, len(s.name))
+	}
+	fmt.Fprintln(a.io.Out, a.t("cli.demo.list", nil))
+	for _, s := range demoScenarios() {
+		fmt.Fprintf(a.io.Out, "  %-*s  %s\n", width, s.name, a.t("demo."+s.name, nil))
+	}
+}
+
+// demoParallel is how many tour scenarios run at once: each may start a
+// Chrome, and the project's machines have 2 cores.
+const demoParallel = 2
+
+// scenarioRun is one tour scenario's captured output and outcome.
+type scenarioRun struct {
+	out, errOut bytes.Buffer
+	err         error
+	done        chan struct{}
+}
+
+// runTour runs the scenarios demoParallel at a time, each into its own
+// buffers, and prints them in order as they finish: text with a banner
+// per scenario; any other format with the banners on stderr, and JSON as
+// one array. -o and --bundle name one file per scenario (x.json →
+// x-healthy.json). A tour shows faults on purpose: it succeeded if every
+// scenario ran.
+func (a *app) runTour(ctx context.Context, g *globalOptions, tour []demoScenario) error {
+	runs := make([]*scenarioRun, len(tour))
+	slots := make(chan struct{}, demoParallel)
+	for i, sc := range tour {
+		r := &scenarioRun{done: make(chan struct{})}
+		runs[i] = r
+		go func() {
+			defer close(r.done)
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			sub := a.withBuffers(&r.out, &r.errOut)
+			sg := perScenario(g, sc.name)
+			if !slices.Contains(tourBrowser, sc.name) {
+				sg.Skip = append(slices.Clone(sg.Skip), "browser.page")
 			}
-			fmt.Fprintln(a.io.Out, "══ "+a.t("cli.demo.header", map[string]any{"name": sc.name, "about": a.t("demo."+sc.name, nil)}))
-		}
-		err := a.runScenario(ctx, g, sc)
-		if exitCode(err) > exitFail {
-			return err
-		}
-		last = err
+			r.err = sub.runScenario(ctx, sg, sc)
+		}()
 	}
-	if len(names) > 1 {
-		return nil // a tour shows faults on purpose; it succeeded if it ran
+	banners, jsonArray := a.io.Out, g.Format == "json"
+	if g.Format != "text" {
+		banners = a.io.ErrOut
 	}
-	return last
+	if jsonArray && g.Output == "" {
+		fmt.Fprint(a.io.Out, "[")
+	}
+	var failed error
+	for i, r := range runs {
+		<-r.done
+		if i > 0 && banners == a.io.Out {
+			fmt.Fprintln(a.io.Out)
+		}
+		fmt.Fprintln(banners, "══ "+a.t("cli.demo.header", map[string]any{"name": tour[i].name, "about": a.t("demo."+tour[i].name, nil)}))
+		_, _ = a.io.ErrOut.Write(r.errOut.Bytes())
+		out := r.out.Bytes()
+		if jsonArray && g.Output == "" {
+			out = bytes.TrimSpace(out)
+			if i > 0 {
+				fmt.Fprint(a.io.Out, ",")
+			}
+			fmt.Fprintln(a.io.Out)
+		}
+		_, _ = a.io.Out.Write(out)
+		if exitCode(r.err) > exitFail && failed == nil {
+			failed = r.err
+		}
+	}
+	if jsonArray && g.Output == "" {
+		fmt.Fprintln(a.io.Out, "\n]")
+	}
+	return failed
+}
+
+// withBuffers is a copy of the app writing to out and errOut, neither a
+// terminal (no progress lines interleaving).
+func (a *app) withBuffers(out, errOut *bytes.Buffer) *app {
+	ios := *a.io
+	ios.Out, ios.ErrOut, ios.ErrTTY = out, errOut, false
+	sub := *a
+	sub.io = &ios
+	return &sub
+}
+
+// perScenario are the options of one tour scenario: -o and --bundle get
+// the scenario's name before their extension.
+func perScenario(g *globalOptions, name string) *globalOptions {
+	c := *g
+	c.Output, c.Bundle = suffixed(g.Output, name), suffixed(g.Bundle, name)
+	return &c
+}
+
+// suffixed puts -name before path's extension ("" stays "").
+func suffixed(path, name string) string {
+	if path == "" {
+		return ""
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + name + ext
 }
 
 // demoWorld is one scenario's fake CRM and its helpers, all on loopback.
@@ -96,6 +199,8 @@ type demoWorld struct {
 	ids []string
 	// tweak adjusts the environment (dialers, resolvers) after it is made.
 	tweak []func(*checks.Env)
+	// names are the host names of the scenario's private DNS.
+	names []string
 }
 
 func (w *demoWorld) close() {
@@ -176,6 +281,10 @@ func (w *demoWorld) useDNS(zone dnsserver.Zone, hosts string) error {
 	if err := os.WriteFile(hostsFile, []byte(hosts), 0o644); err != nil {
 		return err
 	}
+	for name := range zone {
+		w.names = append(w.names, strings.TrimSuffix(name, "."))
+	}
+	slices.Sort(w.names)
 	resolver := srv.Resolver()
 	w.tweak = append(w.tweak, func(env *checks.Env) {
 		env.ResolvConf, env.HostsFile = resolvConf, hostsFile
@@ -202,12 +311,11 @@ func newDemoWorld(now time.Time) (*demoWorld, error) {
 	}
 	w := &demoWorld{certs: f, dir: dir}
 	w.target = checks.Target{
-		CheckTimeout: 5 * time.Second,
-		Clock:        checks.ClockConfig{MaxSkew: 30 * time.Second},
-		TLS:          checks.TLSConfig{WarnDays: 21},
-		HTTP:         checks.HTTPConfig{SlowAfter: 3 * time.Second},
-		Browser:      checks.BrowserConfig{LoginFormSelector: "input[type=password]"},
-		CAFile:       filepath.Join(dir, "demo-ca.pem"),
+		Clock:   checks.ClockConfig{MaxSkew: 30 * time.Second},
+		TLS:     checks.TLSConfig{WarnDays: 21},
+		HTTP:    checks.HTTPConfig{SlowAfter: 3 * time.Second},
+		Browser: checks.BrowserConfig{LoginFormSelector: "input[type=password]"},
+		CAFile:  filepath.Join(dir, "demo-ca.pem"),
 	}
 	if err := f.Root.WritePEM(w.target.CAFile); err != nil {
 		w.close()
@@ -231,22 +339,6 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 	if err := sc.setup(w); err != nil {
 		return fmt.Errorf("demo %s: %w", sc.name, err)
 	}
-	s := &settings{Target: w.target, Timeout: 20 * time.Second, CheckTimeout: w.target.CheckTimeout, Lang: a.lang}
-	if g.Timeout > 0 {
-		s.Timeout = g.Timeout
-	}
-	if g.CheckTimeout > 0 {
-		s.CheckTimeout, s.Target.CheckTimeout = g.CheckTimeout, g.CheckTimeout
-	}
-	env, err := a.makeEnv(s)
-	if err != nil {
-		return err
-	}
-	// Trust only the demo CA: the demo never depends on the system's roots.
-	env.RootCAs, env.ExtraRoots = w.certs.Root.Pool(), w.certs.Root.Pool()
-	for _, t := range w.tweak {
-		t(env)
-	}
 	ids := w.ids
 	if ids == nil {
 		ids = demoDefaultChecks
@@ -258,6 +350,17 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		}
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(chosen, id) })
 	}
+	s := demoSettings(w.target, ids, g, a.lang)
+	env, err := a.makeEnv(s)
+	if err != nil {
+		return err
+	}
+	// Trust only the demo CA: the demo never depends on the system's roots.
+	env.RootCAs, env.ExtraRoots = w.certs.Root.Pool(), w.certs.Root.Pool()
+	for _, t := range w.tweak {
+		t(env)
+	}
+	env.BrowserHostRules = w.hostRules()
 	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env, demo: true})
 }
 
@@ -281,4 +384,46 @@ func (a *app) unknownScenario(name string) error {
 		return &usageError{err: fmt.Errorf("%s", a.t("cli.demo.unknown_suggest", map[string]any{"name": name, "suggest": near}))}
 	}
 	return &usageError{err: fmt.Errorf("%s", a.t("cli.demo.unknown", map[string]any{"name": name}))}
+}
+
+// The demo's check timeouts: a scenario sets its own when it shows a
+// timeout; otherwise these. A Chrome starting beside another on a loaded
+// 2-core machine takes seconds, so a run with the browser gets longer.
+const (
+	demoCheckTimeout        = 5 * time.Second
+	demoBrowserCheckTimeout = 15 * time.Second
+)
+
+// demoSettings are a scenario's run settings: its target, the check
+// timeout it set (else demoCheckTimeout, demoBrowserCheckTimeout with the
+// browser), a run long enough for it, and the flags' overrides.
+func demoSettings(target checks.Target, ids []string, g *globalOptions, lang string) *settings {
+	ct := target.CheckTimeout
+	if ct == 0 {
+		ct = demoCheckTimeout
+		if slices.Contains(ids, "browser.page") {
+			ct = demoBrowserCheckTimeout
+		}
+	}
+	if g.CheckTimeout > 0 {
+		ct = g.CheckTimeout
+	}
+	s := &settings{Target: target, Timeout: max(20*time.Second, ct+10*time.Second), Lang: lang}
+	s.CheckTimeout, s.Target.CheckTimeout = ct, ct
+	if g.Timeout > 0 {
+		s.Timeout = g.Timeout
+	}
+	return s
+}
+
+// hostRules are Chrome's --host-resolver-rules for the scenario: its
+// private names to loopback and every other name to "not found", so the
+// browser never asks the real DNS (a demo runs offline).
+func (w *demoWorld) hostRules() string {
+	var rules []string
+	for _, n := range w.names {
+		rules = append(rules, "MAP "+n+" 127.0.0.1")
+	}
+	rules = append(rules, "MAP * ~NOTFOUND", "EXCLUDE localhost", "EXCLUDE 127.0.0.1")
+	return strings.Join(rules, ", ")
 }
