@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func helpCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ios, out, errOut := testStreams(map[string]string{})
+	a, err := newApp(ios, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code = a.execute(context.Background(), args)
+	return out.String(), errOut.String(), code
+}
+
+func TestHelpInChinese(t *testing.T) {
+	for _, args := range [][]string{{"--lang", "zh", "--help"}, {"--lang", "zh", "check", "--help"}, {"--lang", "zh", "report", "render", "--help"}} {
+		out, _, _ := helpCLI(t, args...)
+		for _, want := range []string{"用法：", "选项："} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: no %q in:\n%s", args, want, out)
+			}
+		}
+		for _, english := range []string{"Usage:", "Flags:", "Global Flags:", "Available Commands:", "(default ", "help for ", "for more information"} {
+			if strings.Contains(out, english) {
+				t.Errorf("%v: English %q in:\n%s", args, english, out)
+			}
+		}
+	}
+	out, _, _ := helpCLI(t, "--lang", "zh", "--help")
+	for _, want := range []string{"可用命令：", "显示任一命令的帮助", "（默认值 \"text\"）"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("root help lacks %q:\n%s", want, out)
+		}
+	}
+	if out, _, _ := helpCLI(t, "--lang", "en", "--help"); !strings.Contains(out, "Usage:") || !strings.Contains(out, `(default "text")`) {
+		t.Errorf("English help:\n%s", out)
+	}
+}
+
+func TestCobraErrorsInChinese(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lang", "zh", "check", "a.example", "b.example"}, "参数太多了：最多 1 个，实际给了 2 个"},
+		{[]string{"--lang", "zh", "--bogus"}, "没有 --bogus 这个选项"},
+		{[]string{"--lang", "zh", "report", "render"}, "需要 1 个参数，实际给了 0 个"},
+		{[]string{"--lang", "zh", "check", "--format"}, "选项 --format 后面需要跟一个值"},
+		{[]string{"--lang", "zh", "check", "--timeout", "soon", "x.example"}, "不是 --timeout 的有效值"},
+	}
+	for _, tt := range tests {
+		_, errOut, code := helpCLI(t, tt.args...)
+		if code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, errOut, tt.want)
+		}
+		for _, english := range []string{"accepts", "unknown flag", "needs an argument", "invalid argument"} {
+			if strings.Contains(errOut, english) {
+				t.Errorf("%v: English %q in %q", tt.args, english, errOut)
+			}
+		}
+	}
+}
