@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -60,31 +59,6 @@ func (a *app) gatherFacts(rep *report.Report, s *settings) envFacts {
 		f.Proxy["config proxy.pac_url"] = redactURL(s.Target.Proxy.PACURL)
 	}
 	return f
-}
-
-// osVersion reads the distribution's name on Linux; elsewhere the GOOS.
-func osVersion() string {
-	data := readSmall("/etc/os-release")
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "PRETTY_NAME="); ok {
-			return strings.Trim(v, `"`)
-		}
-	}
-	return runtime.GOOS
-}
-
-// resolvers lists the nameservers of /etc/resolv.conf (Unix).
-func resolvers() []string {
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(readSmall("/etc/resolv.conf")))
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "nameserver" {
-			out = append(out, fields[1])
-		}
-	}
-	return out
 }
 
 func readSmall(path string) []byte {

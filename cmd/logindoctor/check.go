@@ -58,7 +58,7 @@ func (a *app) runCheck(ctx context.Context, cmd *cobra.Command, g *globalOptions
 	if smoke {
 		g.NoColor = true // a CI log: no colour, and no progress (see newProgress)
 	}
-	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke, start: start})
+	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, smoke: smoke, start: start, forceSave: a.doubleClicked})
 }
 
 // setLang applies the configured language once settings are known.

@@ -16,6 +16,9 @@ type IOStreams struct {
 	ErrOut io.Writer
 	// OutTTY / ErrTTY / InTTY say whether each stream is a terminal.
 	OutTTY, ErrTTY, InTTY bool
+	// NoANSI: the terminal shows colour codes as text (a Windows console
+	// without virtual-terminal processing).
+	NoANSI bool
 	// Getenv and Environ read the environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -23,8 +26,10 @@ type IOStreams struct {
 
 func systemStreams() *IOStreams {
 	tty := func(f *os.File) bool { return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()) }
+	ansi := setupConsole()
 	return &IOStreams{
-		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		NoANSI: !ansi,
+		In:     os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY: tty(os.Stdout), ErrTTY: tty(os.Stderr), InTTY: tty(os.Stdin),
 		Getenv: os.Getenv, Environ: os.Environ,
 	}
@@ -47,5 +52,5 @@ func testStreams(env map[string]string) (*IOStreams, *bytes.Buffer, *bytes.Buffe
 
 // colorEnabled: colour only on a terminal and when NO_COLOR is unset.
 func (s *IOStreams) colorEnabled(noColorFlag bool) bool {
-	return s.OutTTY && !noColorFlag && s.Getenv("NO_COLOR") == ""
+	return s.OutTTY && !s.NoANSI && !noColorFlag && s.Getenv("NO_COLOR") == ""
 }

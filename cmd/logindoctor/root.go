@@ -50,6 +50,9 @@ type app struct {
 	newEnv func(checks.Target) *checks.Env
 	// stdin reads the terminal's lines (the address prompt, "Press Enter").
 	stdin *lineReader
+	// doubleClicked: started from Explorer (see planLaunch); a failed run
+	// saves its bundle for IT whatever the terminal checks say.
+	doubleClicked bool
 }
 
 func newApp(ios *IOStreams, args []string) (*app, error) {
