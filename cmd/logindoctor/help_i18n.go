@@ -125,7 +125,7 @@ type cobraError struct {
 func cobraErrors() []cobraError {
 	return []cobraError{
 		{regexp.MustCompile(`^unknown flag: (?P<flag>\S+)$`), "cli.err.unknown_flag"},
-		{regexp.MustCompile(`^unknown shorthand flag: '(?P<flag>.)' in \S+$`), "cli.err.unknown_flag"},
+		{regexp.MustCompile(`^unknown shorthand flag: '(?P<short>.)' in (?P<arg>\S+)$`), "cli.err.unknown_shorthand"},
 		{regexp.MustCompile(`^flag needs an argument: (?:'(?P<short>.)' in -\S|(?P<flag>\S+))$`), "cli.err.flag_needs_arg"},
 		{regexp.MustCompile(`^invalid argument "(?P<value>.*)" for "(?P<flag>[^"]+)" flag: (?P<reason>.*)$`), "cli.err.invalid_flag_value"},
 		{regexp.MustCompile(`^accepts at most (?P<max>\d+) arg\(s\), received (?P<got>\d+)$`), "cli.err.at_most_args"},
@@ -152,7 +152,7 @@ func (a *app) localizedError(err error) string {
 				params[name] = m[i]
 			}
 		}
-		if s, ok := params["short"]; ok && params["flag"] == nil {
+		if s, ok := params["short"]; ok {
 			params["flag"] = "-" + s.(string)
 		}
 		out := a.t(ce.id, params)

@@ -49,6 +49,7 @@ func TestCobraErrorsInChinese(t *testing.T) {
 	}{
 		{[]string{"--lang", "zh", "check", "a.example", "b.example"}, "参数太多了：最多 1 个，实际给了 2 个"},
 		{[]string{"--lang", "zh", "--bogus"}, "没有 --bogus 这个选项"},
+		{[]string{"--lang", "zh", "-rod=x", "x.example"}, "-rod=x 里的 -r 不是有效的选项"},
 		{[]string{"--lang", "zh", "report", "render"}, "需要 1 个参数，实际给了 0 个"},
 		{[]string{"--lang", "zh", "check", "--format"}, "选项 --format 后面需要跟一个值"},
 		{[]string{"--lang", "zh", "check", "--timeout", "soon", "x.example"}, "不是 --timeout 的有效值"},
