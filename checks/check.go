@@ -122,6 +122,10 @@ type Info struct {
 	Needs     []string
 	// About is a one-line English description for `logindoctor list`.
 	About string
+	// StartAllowance is time the runner adds to check_timeout for this
+	// check's own start-up (browser.page: Chrome starting on a busy PC), so
+	// that it does not eat the time the check_timeout is meant for.
+	StartAllowance time.Duration
 }
 
 // Check is one diagnostic. Run must honour ctx's deadline and return a

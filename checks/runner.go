@@ -114,6 +114,7 @@ func (r *Runner) runOne(ctx context.Context, c Check, in Info, env *Env, deps De
 	if timeout <= 0 {
 		timeout = DefaultCheckTimeout
 	}
+	timeout += max(in.StartAllowance, 0)
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
