@@ -28,6 +28,18 @@ const (
 	// settleIdle is how long the network must stay quiet after "load"
 	// before a missing form counts as missing (scripts may still draw it).
 	settleIdle = 700 * time.Millisecond
+	// formWait is how long after "load" the form is still waited for while
+	// the network is quiet: login pages draw it from a setTimeout or after
+	// an animation (seen: 2.5 s after load). A page with no form costs this
+	// much; it always ends by the page deadline.
+	formWait = 5 * time.Second
+	// StartAllowance is how long Chrome may take to start before the
+	// page's own budget (the check's check_timeout) begins: 0.45–0.8 s on
+	// an idle 2-core machine, 3.7 s and more on a loaded one with several
+	// Chromes starting at once. The runner adds it to the check's deadline
+	// (checks.Info.StartAllowance); a Chrome slower than that is the
+	// computer's limit, a CHECK_ERROR, never a page or network finding.
+	StartAllowance = 8 * time.Second
 	// pollEvery is how often load and form are looked at.
 	pollEvery = 50 * time.Millisecond
 	// shotWait bounds the screenshot (and the cookie probe) after the page
@@ -71,7 +83,8 @@ func New() checks.Check {
 // Info implements checks.Check.
 func (c *pageCheck) Info() checks.Info {
 	return checks.Info{ID: ID, Stage: checks.StageBrowser, DependsOn: []string{httplogin.ID},
-		About: "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form"}
+		About:          "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form",
+		StartAllowance: StartAllowance}
 }
 
 // Run implements checks.Check.
@@ -143,6 +156,45 @@ func pageDeadline(ctx context.Context, now time.Time) time.Time {
 	return checks.Budget{Reserve: checks.BrowserReserve, Share: 4}.Deadline(ctx, now)
 }
 
+// launchDeadline is when Chrome must be up: StartAllowance after the
+// check started, and never so late that the check's deadline leaves no
+// time to say so.
+func launchDeadline(ctx context.Context, started time.Time) time.Time {
+	by := started.Add(StartAllowance)
+	if dl, ok := ctx.Deadline(); ok {
+		by = earlierOf(by, pageDeadline(ctx, started))
+		by = earlierOf(by, dl)
+	}
+	return by
+}
+
+func earlierOf(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// pageTime is the page's own budget once Chrome runs: the run's
+// check_timeout.
+func pageTime(env *checks.Env) time.Duration {
+	if d := env.Target.CheckTimeout; d > 0 {
+		return d
+	}
+	return checks.DefaultCheckTimeout
+}
+
+// slowStart is the CHECK_ERROR of a Chrome that did not start in time:
+// the computer's (or this tool's) limit, which says nothing about the
+// page or the network.
+func (v *visit) slowStart() checks.Result {
+	took := time.Since(v.started)
+	v.ev["launch_ms"] = took.Milliseconds()
+	v.ev["launch_limit_s"] = seconds(StartAllowance)
+	r := v.errored(fmt.Sprintf("Chrome did not start within %s s (the computer is busy?); the login page was not checked, which says nothing about the page or the network", seconds(took)))
+	return r.With("cause", "browser_start")
+}
+
 // visit is one run of the check: launch, load, probe, screenshot.
 type visit struct {
 	check   *pageCheck
@@ -161,17 +213,16 @@ type visit struct {
 
 func (v *visit) run(ctx context.Context) checks.Result {
 	t := v.env.Target
-	deadline := pageDeadline(ctx, v.started)
-	pctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
 	sel := t.Browser.LoginFormSelector
 	if sel == "" {
 		sel = DefaultSelector
 	}
-	v.out = outcome{Host: t.URL.Host, Selector: sel, Seconds: seconds(deadline.Sub(v.started))}
+	v.out = outcome{Host: t.URL.Host, Selector: sel}
 	v.ev = map[string]any{"browser_path": v.bin, "login_form_selector": sel}
 
-	route, rerr := v.env.Route(pctx, t.URL)
+	lctx, lcancel := context.WithDeadline(ctx, launchDeadline(ctx, v.started))
+	defer lcancel()
+	route, rerr := v.env.Route(lctx, t.URL)
 	if rerr != nil {
 		v.ev["route_error"] = rerr.Error()
 		route = checks.Route{Source: checks.SourceDirect}
@@ -179,18 +230,29 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	v.ev["route"] = route.String()
 	spec := launchSpec{Bin: v.bin, Route: route, Prefs: v.check.prefs, HostRules: v.env.BrowserHostRules}
 	if t.CAFile != "" {
-		home, note := trustCA(pctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
+		home, note := trustCA(lctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
 		spec.Home = home
 		v.ev["ca_file"] = note
 	}
-	if err := v.s.start(pctx, spec); err != nil {
-		if launchTimedOut(err) || pctx.Err() != nil {
-			v.out.TimedOut, v.out.Phase = true, "launch"
-			return v.result()
+	if err := v.s.start(lctx, spec); err != nil {
+		if launchTimedOut(err) || lctx.Err() != nil {
+			return v.slowStart()
 		}
 		return v.errored("could not start the browser: " + err.Error())
 	}
-	v.ev["launch_ms"] = time.Since(v.started).Milliseconds()
+	launched := time.Now()
+	v.ev["launch_ms"] = launched.Sub(v.started).Milliseconds()
+	// The page's budget starts now that Chrome is up: the check's
+	// check_timeout from here, within the check's (and so the run's) deadline.
+	bctx, bcancel := context.WithDeadline(ctx, launched.Add(pageTime(v.env)))
+	defer bcancel()
+	deadline := pageDeadline(bctx, launched)
+	pctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	v.out.Seconds = seconds(deadline.Sub(launched))
+	// Calls on the browser were bound to the launch's context; from here
+	// they run in the page's.
+	v.s.browser = v.s.browser.Context(pctx)
 	defer v.watchMemory(pctx, cancel)()
 	if v.check.hook != nil {
 		v.check.hook("launched")
@@ -199,7 +261,11 @@ func (v *visit) run(ctx context.Context) checks.Result {
 		v.ev["browser_version"] = ver.Product
 	}
 	if err := v.load(pctx, route); err != nil {
-		return v.errored(err.Error())
+		r := v.errored(err.Error())
+		if errors.Is(err, errBrowserSlow) {
+			r = r.With("cause", "browser_start")
+		}
+		return r
 	}
 	if !v.out.TimedOut && v.out.NavError == "" {
 		if err := v.settle(pctx, sel); err != nil {
@@ -266,11 +332,14 @@ func (v *visit) load(ctx context.Context, route checks.Route) error {
 	return nil
 }
 
-// tabError is a failure to prepare the tab: a timeout when ctx ended.
+// errBrowserSlow: Chrome did not open and prepare a tab within the page's
+// budget — the computer's limit, not the page's.
+var errBrowserSlow = errors.New("Chrome did not open a tab in time (the computer is busy?); the login page was not checked, which says nothing about the page or the network")
+
+// tabError is a failure to prepare the tab: errBrowserSlow when ctx ended.
 func (v *visit) tabError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		v.out.TimedOut, v.out.Phase = true, "launch"
-		return nil
+		return errBrowserSlow
 	}
 	return fmt.Errorf("browser: preparing the tab: %w", err)
 }
@@ -287,7 +356,9 @@ func (v *visit) failedHost() string {
 	return v.env.Target.URL.Host
 }
 
-// settle waits for "load", then for the form or a quiet network.
+// settle waits for "load", then for the form: until it appears, or the
+// network has been quiet and formWait has passed since load (a script may
+// draw the form late), or the page deadline.
 func (v *visit) settle(ctx context.Context, sel string) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
@@ -302,7 +373,8 @@ func (v *visit) settle(ctx context.Context, sel string) error {
 		case <-tick.C:
 		}
 	}
-	v.ev["load_ms"] = time.Since(v.started).Milliseconds()
+	loaded := time.Now()
+	v.ev["load_ms"] = loaded.Sub(v.started).Milliseconds()
 	for {
 		if v.obs.snapshot().Crashed {
 			return nil
@@ -316,19 +388,25 @@ func (v *visit) settle(ctx context.Context, sel string) error {
 			v.out.FormRan, v.out.FormSeen = true, true
 			return nil
 		}
-		st := v.obs.snapshot()
-		if err == nil && st.Quiet >= settleIdle {
+		if err == nil && v.quiet() && time.Since(loaded) >= formWait {
 			v.out.FormRan = true
 			return nil
 		}
 		select {
 		case <-ctx.Done():
+			if v.quiet() { // loaded, network quiet, still no form: there is none
+				v.out.FormRan = true
+				return nil
+			}
 			v.out.TimedOut, v.out.Phase = true, "scripts"
 			return nil
 		case <-tick.C:
 		}
 	}
 }
+
+// quiet reports whether the page's network has been idle for settleIdle.
+func (v *visit) quiet() bool { return v.obs.snapshot().Quiet >= settleIdle }
 
 // afterPage probes cookies and takes the screenshot, within shotWait past
 // the page deadline but never past the check's own.

@@ -45,7 +45,9 @@ func testCheck(tb testing.TB) *pageCheck {
 	return c
 }
 
-// runCheck runs c against rawURL under timeout with a direct route.
+// runCheck runs c against rawURL with a direct route as the runner does
+// with check_timeout = timeout: the check's deadline is timeout plus its
+// StartAllowance, and the page gets timeout once Chrome is up.
 func runCheck(tb testing.TB, c *pageCheck, target checks.Target, rawURL string, timeout time.Duration) checks.Result {
 	tb.Helper()
 	u, err := url.Parse(rawURL)
@@ -53,8 +55,9 @@ func runCheck(tb testing.TB, c *pageCheck, target checks.Target, rawURL string, 
 		tb.Fatal(err)
 	}
 	target.URL = u
+	target.CheckTimeout = timeout
 	env := checks.NewEnv(target)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+c.Info().StartAllowance)
 	defer cancel()
 	return c.Run(ctx, env, nil)
 }
