@@ -80,6 +80,9 @@ func (r *Report) messageData(tr *Translator, e Entry) map[string]string {
 	for k, v := range e.Params {
 		data[k] = v
 	}
+	if h, ok := data["hours"]; ok && e.Check == "policy.hours" {
+		data["hours"] = localizeSchedule(tr, h)
+	}
 	for k, v := range data {
 		data[k] = safeParam(v)
 	}

@@ -71,7 +71,7 @@ func judgeHours(h Hours, now time.Time) checks.Result {
 	}
 	res := checks.Finding(checks.StatusFail, CodeOutsideHours, checks.SeverityHigh, checks.OwnerYou, sum).
 		WithParam("next_open", nextText).WithParam("zone", zone).
-		WithParam("now", local.Format(stamp)).WithParam("hours", h.String()).
+		WithParam("now", local.Format(stamp)).WithParam("hours", h.Canonical()).
 		With("now", local.Format(time.RFC3339))
 	if ok {
 		res = res.With("next_open", next.Format(time.RFC3339)).With("wait", roundWait(next.Sub(now)))
