@@ -201,6 +201,12 @@ func (f *Finder) evaluator(env *checks.Env) *pac.Evaluator {
 	if ev.Now == nil {
 		ev.Now = env.Now
 	}
+	if ev.Resolver == nil {
+		// The PAC's dnsResolve/isInNet ask the run's resolver, as every
+		// other check does (in the demo and the tests: a loopback DNS
+		// server, so nothing leaves the machine).
+		ev.Resolver = env.SystemResolver()
+	}
 	return &ev
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
 )
 
@@ -437,5 +438,31 @@ func TestRefusalAgreesWithNetReach(t *testing.T) {
 		if r.Code != want || r.Evidence["connect_status"] != status {
 			t.Errorf("CONNECT answered %d: %s (connect_status %v), want %s", status, r.Code, r.Evidence["connect_status"], want)
 		}
+	}
+}
+
+// TestPACAsksTheRunsResolver: a PAC's dnsResolve goes to the run's
+// resolver (here a loopback DNS server), never around it to the machine's
+// own DNS servers.
+func TestPACAsksTheRunsResolver(t *testing.T) {
+	crm := startCRM(t)
+	p := startProxy(t, proxy.Config{}, crm)
+	ns, err := dnsserver.Start(dnsserver.Zone{"pac-probe.example.test": dnsserver.Addrs("127.0.0.9")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	script := `function FindProxyForURL(url, host) {
+	if (dnsResolve("pac-probe.example.test") == "127.0.0.9") return "PROXY ` + p.Addr() + `";
+	return "DIRECT";
+}`
+	srv := startPAC(t, proxy.PACConfig{Script: script})
+	f := testFinder(SystemSettings{})
+	f.PAC.Resolver = nil // the finder must fill in the run's own
+	env := testEnv(t, f, nil, checks.ProxyConfig{PACURL: srv.URL()})
+	env.Resolver = ns.Resolver()
+	route, err := env.Route(context.Background(), env.Target.URL)
+	if err != nil || route.ProxyHost() != p.Addr() {
+		t.Fatalf("route %v, %v: the PAC's dnsResolve did not ask the run's resolver", route, err)
 	}
 }
