@@ -120,8 +120,6 @@ type Info struct {
 	Stage     Stage
 	DependsOn []string
 	Needs     []string
-	// About is a one-line English description for `logindoctor list`.
-	About string
 	// StartAllowance is time the runner adds to check_timeout for this
 	// check's own start-up (browser.page: Chrome starting on a busy PC), so
 	// that it does not eat the time the check_timeout is meant for.

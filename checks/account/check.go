@@ -50,7 +50,6 @@ func (statusCheck) Info() checks.Info {
 		Stage:     checks.StageAccount,
 		DependsOn: []string{},
 		Needs:     []string{"account.provider", "account.base_url", "account.user"},
-		About:     "account state via the CRM's or identity provider's API: active, locked, disabled, password expired, MFA",
 	}
 }
 

@@ -83,7 +83,6 @@ func New() checks.Check {
 // Info implements checks.Check.
 func (c *pageCheck) Info() checks.Info {
 	return checks.Info{ID: ID, Stage: checks.StageBrowser, DependsOn: []string{httplogin.ID},
-		About:          "headless Chrome loads the login page: JS, cookies, pop-ups, blocked resources, form",
 		StartAllowance: StartAllowance}
 }
 

@@ -42,8 +42,7 @@ type skewCheck struct{}
 var _ checks.Check = skewCheck{}
 
 func (skewCheck) Info() checks.Info {
-	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{},
-		About: "local clock vs NTP and the CRM's HTTP Date (one-time codes allow about ±30 s)"}
+	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{}}
 }
 
 func (skewCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {

@@ -37,8 +37,7 @@ type browsersCheck struct{}
 var _ checks.Check = browsersCheck{}
 
 func (browsersCheck) Info() checks.Info {
-	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{},
-		About: "installed browsers and their versions; IE-only or outdated browsers"}
+	return checks.Info{ID: ID, Stage: checks.StageDevice, DependsOn: []string{}}
 }
 
 func (browsersCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {

@@ -33,8 +33,7 @@ type check struct{ opts Options }
 var _ checks.Check = (*check)(nil)
 
 func (c *check) Info() checks.Info {
-	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{},
-		About: "the CRM host and endpoints resolve; NXDOMAIN/SERVFAIL detail; hosts-file overrides; reference resolvers"}
+	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{}}
 }
 
 func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {

@@ -72,7 +72,6 @@ func (*Login) Info() checks.Info {
 		ID:        ID,
 		Stage:     checks.StageNetwork,
 		DependsOn: []string{tlscert.ID},
-		About:     "the login page answers: status, SSO redirect chain, latency, maintenance",
 	}
 }
 

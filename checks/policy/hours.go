@@ -27,7 +27,6 @@ func (hoursCheck) Info() checks.Info {
 		Stage:     checks.StagePolicy,
 		DependsOn: []string{},
 		Needs:     []string{"policy.login_hours"},
-		About:     "now is inside the configured login hours (time-zone aware)",
 	}
 }
 

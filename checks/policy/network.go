@@ -33,7 +33,6 @@ func (networkCheck) Info() checks.Info {
 		Stage:     checks.StagePolicy,
 		DependsOn: []string{},
 		Needs:     []string{"policy.allowed_networks", "policy.egress_ip_url"},
-		About:     "this machine's public IP is in the allowed networks",
 	}
 }
 

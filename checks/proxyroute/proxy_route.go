@@ -64,7 +64,6 @@ func (routeCheck) Info() checks.Info {
 		ID:        ID,
 		Stage:     checks.StageNetwork,
 		DependsOn: []string{},
-		About:     "the route the browser takes: env, system settings, PAC; the proxy answers",
 	}
 }
 

@@ -45,8 +45,7 @@ type check struct{}
 var _ checks.Check = check{}
 
 func (check) Info() checks.Info {
-	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{reach.ID},
-		About: "round-trip time, jitter, loss and download speed on the path to the login host"}
+	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{reach.ID}}
 }
 
 // Run measures the round trips first and the transfer after them (a

@@ -51,8 +51,7 @@ var (
 )
 
 func (c *check) Info() checks.Info {
-	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{depRoute, depDNS},
-		About: "TCP reachability of every endpoint, through the proxy when the route says so"}
+	return checks.Info{ID: ID, Stage: checks.StageNetwork, DependsOn: []string{depRoute, depDNS}}
 }
 
 // BlockedBy blocks on a failed proxy.route always, and on a failed

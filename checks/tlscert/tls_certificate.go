@@ -39,7 +39,6 @@ func (*Check) Info() checks.Info {
 		ID:        ID,
 		Stage:     checks.StageNetwork,
 		DependsOn: []string{reach.ID},
-		About:     "certificate chain, host name, validity, TLS version, interception",
 	}
 }
 
