@@ -14,7 +14,7 @@ import (
 // Status is the outcome of one check.
 type Status string
 
-// The statuses of DESIGN.md.
+// The statuses of the report contract (docs/architecture.md).
 const (
 	StatusPass  Status = "pass"
 	StatusWarn  Status = "warn"
@@ -47,7 +47,7 @@ func Worse(a Status, as Severity, b Status, bs Severity) bool {
 // Severity says how badly a finding hurts the login.
 type Severity string
 
-// The severities of DESIGN.md; critical means the login cannot work.
+// The severities of the report contract; critical means the login cannot work.
 const (
 	SeverityInfo     Severity = "info"
 	SeverityLow      Severity = "low"
@@ -98,7 +98,7 @@ func (s Stage) Index() int {
 // Owner says who can fix a finding.
 type Owner string
 
-// The owners of DESIGN.md.
+// The owners of a finding: who can fix it.
 const (
 	OwnerYou   Owner = "you"   // the person at the keyboard
 	OwnerIT    Owner = "it"    // IT / the network team

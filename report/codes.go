@@ -1,6 +1,6 @@
 package report
 
-// CheckCodes is one row of DESIGN.md's table of reason codes: the check
+// CheckCodes is one row of the table of reason codes: the check
 // that emits them ("any" for codes every check may use) and the codes.
 type CheckCodes struct {
 	Check string
@@ -10,8 +10,8 @@ type CheckCodes struct {
 // AnyCheck names the row of codes every check may use.
 const AnyCheck = "any"
 
-// ReasonCodes returns DESIGN.md's reason codes (besides OK), by check, in
-// the design's order. It is the one public list; the catalogs must give
+// ReasonCodes returns the reason codes (besides OK), by check, in
+// the checklist's order. It is the one public list; the catalogs must give
 // every code a title and fix steps in every language.
 func ReasonCodes() []CheckCodes {
 	return []CheckCodes{

@@ -181,7 +181,7 @@ func TestReadCatalogsRejectsBadFiles(t *testing.T) {
 }
 
 // TestEveryReasonCodeHasMessages requires a title and steps in every
-// language for every reason code of DESIGN.md.
+// language for every reason code.
 func TestEveryReasonCodeHasMessages(t *testing.T) {
 	msgs, err := readCatalogs(catalogFiles)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package report turns check results into the ranked, localized report of
-// DESIGN.md (JSON schema logindoctor/report/v1) and renders it as text,
+// the JSON contract (schema logindoctor/report/v1) and renders it as text,
 // JSON, Markdown, HTML or JUnit XML.
 package report
 
@@ -27,7 +27,7 @@ type Report struct {
 	Fixes      []Fix         `json:"fixes"`
 	Results    []Entry       `json:"results"`
 	// GOOS is the operating system whose fix steps apply (an addition to
-	// DESIGN.md's fields, kept so Localize picks the same step variants).
+	// the contract's first fields, kept so Localize picks the same step variants).
 	GOOS string `json:"goos,omitempty"`
 	// Attachments travel to the ticket bundle, never into JSON.
 	Attachments []checks.Attachment `json:"-"`

@@ -18,7 +18,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
-// Timings of the browser's life cycle; see PITFALLS (go-rod).
+// Timings of the browser's life cycle (measured with Debian's Chromium).
 const (
 	// profilePrefix names our temporary profiles so that stale ones (from a
 	// killed run) can be swept, and our Chromium processes recognised.

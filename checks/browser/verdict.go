@@ -7,7 +7,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks"
 )
 
-// Reason codes of browser.page (DESIGN.md).
+// Reason codes of browser.page (docs/reason-codes.md, README's table).
 const (
 	CodeUnavailable     = "BROWSER_UNAVAILABLE"
 	CodeCertError       = "BROWSER_CERT_ERROR"

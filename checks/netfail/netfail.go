@@ -39,7 +39,7 @@ import (
 )
 
 // The reason codes this package hands out. They belong to the checks that
-// own each layer (DESIGN's table); the values are the stable codes.
+// own each layer (the README's reason-code table); the values are the stable codes.
 const (
 	NetRefused     = "NET_REFUSED"
 	NetTimeout     = "NET_TIMEOUT"

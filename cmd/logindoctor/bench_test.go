@@ -23,7 +23,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/idp"
 )
 
-// The performance claims of DESIGN.md, as tests (pass/fail) and benchmarks
+// The performance claims of the README ("How fast, how safe"), as tests (pass/fail) and benchmarks
 // (numbers for the README): checks run concurrently, a black-holed network
 // ends within the check timeout, and the binary starts fast and stays small.
 

@@ -68,7 +68,7 @@ func TestConfigDefaults(t *testing.T) {
 		s.Target.TLS.WarnDays != 21 || s.Target.HTTP.SlowAfter != 3*time.Second ||
 		s.Target.Browser.LoginFormSelector != "input[type=password]" || s.Target.Account.TokenEnv != defaultTokenEnv ||
 		len(s.Target.Clock.NTPServers) != 1 || s.Lang != "auto" {
-		t.Errorf("defaults differ from DESIGN.md: %+v", s)
+		t.Errorf("defaults differ from the README's: %+v", s)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// The exit codes of DESIGN.md.
+// The exit codes (README: Exit codes).
 const (
 	exitPass   = 0 // verdict pass (warnings allowed unless --strict)
 	exitFail   = 1 // verdict fail (or warn with --strict / --fail-on)
