@@ -7,9 +7,9 @@ import (
 	"golang.org/x/text/width"
 )
 
-// runeWidth is the number of terminal columns r takes: 2 for East Asian
+// RuneWidth is the number of terminal columns r takes: 2 for East Asian
 // wide and full-width characters (CJK), 0 for combining marks, else 1.
-func runeWidth(r rune) int {
+func RuneWidth(r rune) int {
 	switch {
 	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == 0x200B:
 		return 0
@@ -27,11 +27,11 @@ func isWide(r rune) bool {
 	return false
 }
 
-// textWidth is the number of terminal columns s takes.
-func textWidth(s string) int {
+// TextWidth is the number of terminal columns s takes.
+func TextWidth(s string) int {
 	n := 0
 	for _, r := range s {
-		n += runeWidth(r)
+		n += RuneWidth(r)
 	}
 	return n
 }
@@ -89,15 +89,15 @@ func wrapTokens(s string) []string {
 // characters; a word longer than a line is cut. maxWidth ≤ 0 means no
 // wrapping.
 func wrapText(first, indent, s string, maxWidth int) string {
-	if maxWidth <= 0 || textWidth(first)+textWidth(s) <= maxWidth {
+	if maxWidth <= 0 || TextWidth(first)+TextWidth(s) <= maxWidth {
 		return first + s
 	}
 	var lines []string
-	line, col := first, textWidth(first)
+	line, col := first, TextWidth(first)
 	atStart, pending := true, ""
 	newLine := func() {
 		lines = append(lines, strings.TrimRight(line, " "))
-		line, col, atStart, pending = indent, textWidth(indent), true, ""
+		line, col, atStart, pending = indent, TextWidth(indent), true, ""
 	}
 	for _, tok := range wrapTokens(s) {
 		if strings.TrimLeft(tok, " ") == "" {
@@ -106,13 +106,13 @@ func wrapText(first, indent, s string, maxWidth int) string {
 			}
 			continue
 		}
-		w := textWidth(tok)
+		w := TextWidth(tok)
 		if !atStart && col+len(pending)+w > maxWidth {
 			newLine()
 		}
 		if atStart && col+w > maxWidth {
 			tok = cutToFit(tok, maxWidth, &line, &col, newLine, indent)
-			w = textWidth(tok)
+			w = TextWidth(tok)
 		}
 		line += pending + tok
 		col += len(pending) + w
@@ -129,14 +129,14 @@ func cutToFit(tok string, maxWidth int, line *string, col *int, newLine func(), 
 	if room < 1 {
 		return tok // no room even for one column: let it overflow
 	}
-	for textWidth(tok) > room {
+	for TextWidth(tok) > room {
 		n, cut := 0, 0
 		for i, r := range tok {
-			if n+runeWidth(r) > room {
+			if n+RuneWidth(r) > room {
 				cut = i
 				break
 			}
-			n += runeWidth(r)
+			n += RuneWidth(r)
 		}
 		if cut == 0 {
 			break
@@ -144,7 +144,7 @@ func cutToFit(tok string, maxWidth int, line *string, col *int, newLine func(), 
 		*line += tok[:cut]
 		tok = tok[cut:]
 		newLine()
-		room = maxWidth - textWidth(indent)
+		room = maxWidth - TextWidth(indent)
 		if room < 1 {
 			break
 		}

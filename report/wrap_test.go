@@ -34,7 +34,7 @@ func TestTextFitsTheWidth(t *testing.T) {
 		for _, verbose := range []bool{false, true} {
 			out := string(render(t, sampleReport(t, lang), "text", RenderOptions{Width: 40, Verbose: verbose}))
 			for _, line := range strings.Split(out, "\n") {
-				if w := textWidth(line); w > 40 && !strings.Contains(line, "\"") && !strings.Contains(line, "[") {
+				if w := TextWidth(line); w > 40 && !strings.Contains(line, "\"") && !strings.Contains(line, "[") {
 					t.Errorf("%s verbose=%v: %d columns: %q", lang, verbose, w, line)
 				}
 			}

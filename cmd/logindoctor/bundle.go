@@ -109,7 +109,7 @@ func (a *app) buildBundle(rep *report.Report, s *settings, red *redactor) ([]byt
 	}
 	files = append(files, "environment.json")
 	readme := a.t("cli.bundle.readme", map[string]any{
-		"report_id": rep.ReportID, "target": rep.Target, "verdict": string(rep.Verdict),
+		"report_id": rep.ReportID, "target": rep.Target, "verdict": a.t("status."+string(rep.Verdict), nil),
 		"started_at": rep.StartedAt.Format(time.RFC3339), "files": "  - " + strings.Join(files, "\n  - "),
 	})
 	if err := add("README.txt", red.scrub([]byte(readme+"\n"))); err != nil {

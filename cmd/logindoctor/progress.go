@@ -5,9 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/report"
 )
 
 // defaultProgressWidth is the progress line's width when the terminal does
@@ -77,23 +76,10 @@ func (p *progress) finish() {
 	p.finished = true
 }
 
-// columns is how many terminal columns r takes (CJK: 2).
-func columns(r rune) int {
-	switch width.LookupRune(r).Kind() {
-	case width.EastAsianWide, width.EastAsianFullwidth:
-		return 2
-	}
-	return 1
-}
-
 // fitColumns cuts s to at most max terminal columns, ending with "…" when
 // cut.
 func fitColumns(s string, max int) string {
-	total := 0
-	for _, r := range s {
-		total += columns(r)
-	}
-	if total <= max {
+	if report.TextWidth(s) <= max {
 		return s
 	}
 	if max < 1 {
@@ -102,11 +88,11 @@ func fitColumns(s string, max int) string {
 	var b strings.Builder
 	used := 0
 	for _, r := range s {
-		if used+columns(r) > max-1 {
+		if used+report.RuneWidth(r) > max-1 {
 			break
 		}
 		b.WriteRune(r)
-		used += columns(r)
+		used += report.RuneWidth(r)
 	}
 	return strings.TrimRight(b.String(), " ,，、") + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/report"
 )
 
 // TestProgressFitsANarrowTerminal: on a 30-column terminal every progress
@@ -31,7 +32,7 @@ func TestProgressFitsANarrowTerminal(t *testing.T) {
 			t.Errorf("%s: the progress line is not cleared last: %q", lang, out)
 		}
 		for _, line := range strings.Split(out, "\r\033[K") {
-			if c := textColumns(line); c > 29 {
+			if c := report.TextWidth(line); c > 29 {
 				t.Errorf("%s: %d columns: %q", lang, c, line)
 			}
 			if strings.Contains(line, "clock.skew") || strings.Contains(line, "dns.resolve") {
@@ -44,16 +45,8 @@ func TestProgressFitsANarrowTerminal(t *testing.T) {
 	}
 }
 
-func textColumns(s string) int {
-	n := 0
-	for _, r := range s {
-		n += columns(r)
-	}
-	return n
-}
-
 func TestFitColumns(t *testing.T) {
-	if got := fitColumns("检查中…已完成 1/3", 10); textColumns(got) > 10 || !strings.HasSuffix(got, "…") {
+	if got := fitColumns("检查中…已完成 1/3", 10); report.TextWidth(got) > 10 || !strings.HasSuffix(got, "…") {
 		t.Errorf("fitColumns = %q", got)
 	}
 	if got := fitColumns("short", 10); got != "short" {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +17,12 @@ func (a *app) newReportCmd(g *globalOptions) *cobra.Command {
 		Use:     "report",
 		Short:   a.t("cli.report.short", nil),
 		Example: reportExample,
-		Args:    usageArgs(cobra.NoArgs),
+		Args:    cobra.ArbitraryArgs,
+		// A parent without its own work is still a command: a mistyped
+		// or missing subcommand is a usage error (exit 2), not help and 0.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.unknownSubcommand(cmd, args)
+		},
 	}
 	render := &cobra.Command{
 		Use:     "render FILE.json",
@@ -58,4 +65,25 @@ func (a *app) renderSaved(path string, g *globalOptions) error {
 		return err
 	}
 	return writeFileAtomic(g.Output, buf.Bytes(), 0o644)
+}
+
+// unknownSubcommand is the usage error of a parent command run with a
+// subcommand it does not have (with the one probably meant), or none.
+func (a *app) unknownSubcommand(cmd *cobra.Command, args []string) error {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	if len(args) == 0 {
+		return &usageError{err: errors.New(a.t("cli.err.needs_subcommand",
+			map[string]any{"parent": cmd.CommandPath(), "commands": strings.Join(names, ", ")}))}
+	}
+	arg := args[0]
+	msg := a.t("cli.err.unknown_command", map[string]any{"command": arg, "parent": cmd.CommandPath()})
+	if near := closest(arg, names); near != "" {
+		msg += " — " + a.t("cli.url.scheme_typo", map[string]any{"fix": cmd.CommandPath() + " " + near})
+	}
+	return &usageError{err: errors.New(msg)}
 }

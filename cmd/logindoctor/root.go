@@ -240,6 +240,16 @@ func (a *app) newSmokeCmd(g *globalOptions) *cobra.Command {
 // smokeChecks are the checks `smoke` runs: network, TLS, HTTP and browser.
 var smokeChecks = []string{"dns.resolve", "proxy.route", "net.reach", "tls.certificate", "http.login", "browser.page"}
 
+// stageColumns is the width of list's stage column: the longest stage
+// name in either language ("Your computer", "您的电脑").
+const stageColumns = 14
+
+// padColumns pads s with spaces to n terminal columns (CJK characters
+// take two).
+func padColumns(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-report.TextWidth(s), 0))
+}
+
 func (a *app) newListCmd() *cobra.Command {
 	var lang string
 	cmd := &cobra.Command{
@@ -259,7 +269,8 @@ func (a *app) newListCmd() *cobra.Command {
 				if len(in.Needs) > 0 {
 					needs = "  [" + a.t("cli.list.needs", nil) + " " + strings.Join(in.Needs, ", ") + "]"
 				}
-				fmt.Fprintf(w, "%-16s %-8s %s\n%-16s %-8s %s: %s%s\n", in.ID, in.Stage, a.t("about."+in.ID, nil), "", "", a.t("cli.list.after", nil), deps, needs)
+				stage := padColumns(a.t("stage."+string(in.Stage), nil), stageColumns)
+				fmt.Fprintf(w, "%-16s %s %s\n%-16s %s %s: %s%s\n", in.ID, stage, a.t("about."+in.ID, nil), "", padColumns("", stageColumns), a.t("cli.list.after", nil), deps, needs)
 			}
 			return nil
 		},
