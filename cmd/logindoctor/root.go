@@ -241,7 +241,7 @@ func (a *app) newSmokeCmd(g *globalOptions) *cobra.Command {
 var smokeChecks = []string{"dns.resolve", "proxy.route", "net.reach", "tls.certificate", "http.login", "browser.page"}
 
 // stageColumns is the width of list's stage column: the longest stage
-// name in either language ("Your computer", "您的电脑").
+// name in either language ("Your computer", "电脑与设备").
 const stageColumns = 14
 
 // padColumns pads s with spaces to n terminal columns (CJK characters
