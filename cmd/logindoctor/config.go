@@ -80,6 +80,8 @@ var configKeys = []struct {
 	{"policy.login_hours", kindString, ""},
 	{"policy.allowed_networks", kindList, []string{}},
 	{"policy.egress_ip_url", kindString, ""},
+	{"helpdesk.upload_url", kindString, ""},
+	{"helpdesk.token_env", kindString, ""},
 }
 
 // configError is a configuration or usage problem: exit code 2.
@@ -261,8 +263,10 @@ func (l *loader) bindEnv() error {
 			}
 		}
 	}
-	if te := l.v.GetString("account.token_env"); te != "" {
-		known[te] = true
+	for _, key := range []string{"account.token_env", "helpdesk.token_env"} {
+		if te := l.v.GetString(key); te != "" {
+			known[te] = true
+		}
 	}
 	for _, kv := range l.environ {
 		name, _, _ := strings.Cut(kv, "=")
@@ -297,6 +301,9 @@ type settings struct {
 	CheckTimeout time.Duration
 	Lang         string
 	File         string
+	// Helpdesk is where a failing staff run sends its bundle (not a
+	// check's concern, so not in Target).
+	Helpdesk helpdeskSettings
 }
 
 // resolve validates every key and builds the Target. Each error names its key.
@@ -314,6 +321,9 @@ func (l *loader) resolve() (*settings, error) {
 	s.Target.CheckTimeout = s.CheckTimeout
 	if err := l.accountConsistency(s); err != nil {
 		return nil, err
+	}
+	if s.Helpdesk.UploadURL != "" && s.Helpdesk.TokenEnv == "" {
+		return nil, keyError("helpdesk.token_env", errors.New("helpdesk.upload_url needs it: the name of the environment variable holding the inbox's upload token"))
 	}
 	return s, nil
 }
@@ -395,6 +405,8 @@ func (l *loader) steps(s *settings) []resolveStep {
 			return
 		}},
 		{"policy.egress_ip_url", func() (e error) { s.Target.Policy.EgressIPURL, e = optionalURL(str("policy.egress_ip_url")); return }},
+		{"helpdesk.upload_url", func() (e error) { s.Helpdesk.UploadURL, e = uploadURL(str("helpdesk.upload_url")); return }},
+		{"helpdesk.token_env", func() (e error) { s.Helpdesk.TokenEnv, e = envVarName(str("helpdesk.token_env")); return }},
 	}
 }
 

@@ -23,6 +23,7 @@ var proxyEnvVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_pr
 func newRedactor(s *settings, getenv func(string) string) *redactor {
 	r := &redactor{}
 	r.addToken(s.Target.Account.Token)
+	r.addToken(s.Helpdesk.Token)
 	r.addURL(s.Target.Proxy.URL)
 	r.addURL(s.Target.Proxy.PACURL)
 	if s.Target.URL != nil {

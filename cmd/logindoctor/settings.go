@@ -54,6 +54,7 @@ func (a *app) loadSettings(ctx context.Context, cmd *cobra.Command, g *globalOpt
 	if err := a.readToken(s); err != nil {
 		return nil, err
 	}
+	readHelpdeskToken(s, a.io.Getenv)
 	return s, nil
 }
 
