@@ -8,6 +8,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +20,9 @@ import (
 	"github.com/logindoctor/logindoctor/report"
 )
 
-// bundleSink is where a saved bundle goes. desktopSink is the one there
-// is; an upload to the helpdesk (a future helpdesk.upload_url) is another
-// sink, chosen in sinkFor, whose "where" is then the ticket's address.
+// bundleSink is where a saved bundle goes: desktopSink, a file of the
+// user's, or inboxSink, the helpdesk inbox of helpdesk.upload_url (whose
+// "where" is then the report's page there).
 type bundleSink interface {
 	// save stores the bundle named name and says where it went.
 	save(ctx context.Context, name string, zip []byte) (where string, err error)
@@ -57,32 +59,91 @@ func shouldSave(verdict checks.Status, g *globalOptions, outTTY, ci, demo, force
 	return force || (outTTY && !ci)
 }
 
+// shouldUpload decides whether a finished run sends its bundle to the
+// helpdesk inbox: a failed run by a person (as shouldSave, but whatever
+// --output and --bundle say: the report should reach IT either way) when
+// the profile names an inbox.
+func shouldUpload(verdict checks.Status, g *globalOptions, outTTY, ci, demo, force, inbox bool) bool {
+	if !inbox || verdict != checks.StatusFail || demo {
+		return false
+	}
+	return force || (outTTY && !ci)
+}
+
 // isCI reads the CI variable the way CI systems set it.
 func isCI(getenv func(string) string) bool {
 	v := strings.ToLower(getenv("CI"))
 	return v != "" && v != "false" && v != "0"
 }
 
-// saveForIT saves the bundle of a failed run by a person and says which
-// file to send (see shouldSave).
-func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red *redactor) error {
-	if !shouldSave(rep.Verdict, p.g, a.io.OutTTY, isCI(a.io.Getenv), p.demo, p.forceSave) {
-		return nil
-	}
-	sink := a.sinkFor()
-	if sink == nil {
+// saveForIT sends the bundle of a failed run by a person to the helpdesk
+// inbox when the profile names one (see shouldUpload) and says IT has it;
+// otherwise, or when the upload fails, it saves the same bundle on the
+// desktop (see shouldSave; after a failed upload even with --output) and
+// says which file to send — with --bundle, that file. roots are the run's
+// trusted roots (nil: the system's).
+func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red *redactor, roots *x509.CertPool) error {
+	h := p.settings.Helpdesk
+	outTTY, ci := a.io.OutTTY, isCI(a.io.Getenv)
+	upload := shouldUpload(rep.Verdict, p.g, outTTY, ci, p.demo, p.forceSave, h.configured())
+	if !upload && !shouldSave(rep.Verdict, p.g, outTTY, ci, p.demo, p.forceSave) {
 		return nil
 	}
 	zip, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
 	if err != nil {
 		return err
 	}
-	where, err := sink.save(ctx, "logindoctor-"+rep.ReportID+".zip", zip)
+	name := "logindoctor-" + rep.ReportID + ".zip"
+	if upload {
+		inbox := inboxSink{h: h, roots: roots, getenv: a.io.Getenv}
+		where, err := inbox.save(ctx, name, zip)
+		if err == nil {
+			fmt.Fprintln(a.io.ErrOut, a.t("cli.upload_sent", map[string]any{"report_id": rep.ReportID}))
+			if p.g.Verbose && where != "" {
+				fmt.Fprintf(a.io.ErrOut, "%s\n", red.scrub([]byte(where)))
+			}
+			return nil
+		}
+		fmt.Fprintln(a.io.ErrOut, string(red.scrub([]byte(a.t("cli.upload_failed", map[string]any{"why": a.uploadWhy(err)})))))
+		if p.g.Bundle != "" {
+			fmt.Fprintln(a.io.ErrOut, a.t("cli.send_file", map[string]any{"path": p.g.Bundle}))
+			return nil
+		}
+	}
+	sink := a.sinkFor()
+	if sink == nil {
+		return nil
+	}
+	where, err := sink.save(ctx, name, zip)
 	if err != nil {
 		return fmt.Errorf("save the report for IT: %w", err)
 	}
 	fmt.Fprintln(a.io.ErrOut, a.t("cli.send_file", map[string]any{"path": where}))
 	return nil
+}
+
+// uploadWhy says in the reader's language, in one line, why an upload
+// failed.
+func (a *app) uploadWhy(err error) string {
+	var ue *uploadError
+	if !errors.As(err, &ue) {
+		return oneLine(err.Error(), 120)
+	}
+	switch ue.id {
+	case "cli.upload_why.no_token":
+		return a.t("cli.upload_why.no_token", ue.params)
+	case "cli.upload_why.token":
+		return a.t("cli.upload_why.token", ue.params)
+	case "cli.upload_why.refused":
+		return a.t("cli.upload_why.refused", ue.params)
+	case "cli.upload_why.timeout":
+		return a.t("cli.upload_why.timeout", ue.params)
+	case "cli.upload_why.tls":
+		return a.t("cli.upload_why.tls", ue.params)
+	case "cli.upload_why.status":
+		return a.t("cli.upload_why.status", ue.params)
+	}
+	return a.t("cli.upload_why.unreachable", ue.params)
 }
 
 // dirExists reports a directory at path.

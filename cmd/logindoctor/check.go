@@ -151,7 +151,7 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 	red := newRedactor(s, a.io.Getenv)
 	err := a.deliver(finishCtx, rep, p, red)
 	if err == nil {
-		err = a.saveForIT(finishCtx, rep, p, red)
+		err = a.saveForIT(finishCtx, rep, p, red, env.RootCAs)
 	}
 	a.waitCleanup(finishCtx, env)
 	if err != nil {
