@@ -55,12 +55,27 @@ type Env struct {
 	// past Resolver, so a run whose names live in a private resolver (the
 	// demo) maps them here. Empty: the system's resolution.
 	BrowserHostRules string
+	// Browsers, when set, lends warm browsers to browser.page (see
+	// BrowserPool); nil: browser.page launches one of its own.
+	Browsers BrowserPool
 
 	mu     sync.Mutex
 	routes map[string]*routeMemo
 	// background tracks clean-up work that outlives a check (closing a
 	// browser, removing its profile) so the program can wait for it.
 	background sync.WaitGroup
+}
+
+// BrowserPool keeps browsers warm for browser.page across runs (serve) or
+// ahead of it within one run (check). checks/browser.Pool implements it;
+// it is declared here so that checks need not import the browser package.
+type BrowserPool interface {
+	// Warm starts, in the background, a browser fit for env's run, so
+	// that its launch overlaps the checks before browser.page.
+	Warm(env *Env)
+	// Close closes every browser and removes their profiles, waiting
+	// until ctx ends at most.
+	Close(ctx context.Context) error
 }
 
 type routeMemo struct {

@@ -97,13 +97,20 @@ func (c *pageCheck) Run(ctx context.Context, env *checks.Env, _ checks.Deps) che
 	if !ok {
 		return unavailable(env)
 	}
+	v := &visit{check: c, env: env, bin: bin, started: time.Now()}
+	if pool, ok := env.Browsers.(*Pool); ok {
+		// A warm browser of the pool, in an incognito context of its own.
+		v.pool = pool
+		defer func() { v.lease.end(closeBy(ctx)) }()
+		return v.run(ctx)
+	}
 	s, err := newSession(c.tempDir)
 	if err != nil {
 		return checks.Errored(err.Error())
 	}
 	s.spawn = env.Go
 	defer func() { s.close(closeBy(ctx)) }()
-	v := &visit{check: c, env: env, bin: bin, s: s, started: time.Now()}
+	v.s = s
 	return v.run(ctx)
 }
 
@@ -196,10 +203,16 @@ func (v *visit) slowStart() checks.Result {
 
 // visit is one run of the check: launch, load, probe, screenshot.
 type visit struct {
-	check   *pageCheck
-	env     *checks.Env
-	bin     string
-	s       *session
+	check *pageCheck
+	env   *checks.Env
+	bin   string
+	// s is the run's own browser, or pool and lease the pool's.
+	s     *session
+	pool  *Pool
+	lease *lease
+	// browser and proc are the browser in use, whichever way it came.
+	browser *rod.Browser
+	proc    *chromeProc
 	started time.Time
 	page    *rod.Page
 	obs     *observer
@@ -228,12 +241,7 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	}
 	v.ev["route"] = route.String()
 	spec := launchSpec{Bin: v.bin, Route: route, Prefs: v.check.prefs, HostRules: v.env.BrowserHostRules}
-	if t.CAFile != "" {
-		home, note := trustCA(lctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
-		spec.Home = home
-		v.ev["ca_file"] = note
-	}
-	if err := v.s.start(lctx, spec); err != nil {
+	if err := v.open(lctx, spec); err != nil {
 		if launchTimedOut(err) || lctx.Err() != nil {
 			return v.slowStart()
 		}
@@ -251,12 +259,12 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	v.out.Seconds = seconds(deadline.Sub(launched))
 	// Calls on the browser were bound to the launch's context; from here
 	// they run in the page's.
-	v.s.browser = v.s.browser.Context(pctx)
+	v.browser = v.browser.Context(pctx)
 	defer v.watchMemory(pctx, cancel)()
 	if v.check.hook != nil {
 		v.check.hook("launched")
 	}
-	if ver, err := v.s.browser.Version(); err == nil {
+	if ver, err := v.browser.Version(); err == nil {
 		v.ev["browser_version"] = ver.Product
 	}
 	if err := v.load(pctx, route); err != nil {
@@ -277,6 +285,38 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	return v.result()
 }
 
+// open starts the run's own browser, or borrows one from the pool and
+// opens a fresh incognito context in it.
+func (v *visit) open(ctx context.Context, spec launchSpec) error {
+	t := v.env.Target
+	if v.pool != nil {
+		req := poolRequest{spec: spec, caFile: t.CAFile}
+		if t.CAFile != "" {
+			req.realHome = v.realHome()
+		}
+		l, err := v.pool.take(ctx, req)
+		if err != nil {
+			return err
+		}
+		v.lease, v.browser, v.proc = l, l.browser, l.proc
+		if l.in.caNote != "" {
+			v.ev["ca_file"] = l.in.caNote
+		}
+		v.ev["browser_warm"] = l.warm
+		return nil
+	}
+	if t.CAFile != "" {
+		home, note := trustCA(ctx, t.CAFile, v.s.root, v.realHome(), v.check.certutil)
+		spec.Home = home
+		v.ev["ca_file"] = note
+	}
+	if err := v.s.start(ctx, spec); err != nil {
+		return err
+	}
+	v.browser, v.proc = v.s.browser, v.s.proc
+	return nil
+}
+
 // watchMemory bounds the browser's memory while the page runs: past the
 // cap the browser is killed and the page's work ends (cancel). It returns
 // the function that stops the watch.
@@ -286,14 +326,14 @@ func (v *visit) watchMemory(ctx context.Context, cancel context.CancelFunc) func
 	wctx, stop := context.WithCancel(ctx)
 	go func() {
 		defer close(done)
-		v.mem.run(wctx, v.s.proc.pid(), v.s.proc.kill, cancel)
+		v.mem.run(wctx, v.proc.pid(), v.proc.kill, cancel)
 	}()
 	return func() { stop(); <-done }
 }
 
 // load opens about:blank, arms the observers, then navigates.
 func (v *visit) load(ctx context.Context, route checks.Route) error {
-	p, err := v.s.browser.Page(proto.TargetCreateTarget{URL: "about:blank"})
+	p, err := v.browser.Page(proto.TargetCreateTarget{URL: "about:blank"})
 	if err != nil {
 		return v.tabError(ctx, err)
 	}

@@ -52,6 +52,11 @@ type session struct {
 	// spawn runs clean-up that may outlive close (env.Go, so the program
 	// waits for it before exiting); nil: a plain goroutine.
 	spawn func(func())
+	// life, when set, is how long the browser's DevTools events and calls
+	// may live (a pool's browser outlives the launch's context); endLife
+	// ends it once the browser is closed. Unset: the launch's context.
+	life    context.Context
+	endLife context.CancelFunc
 }
 
 // newRoot makes the temporary directory that holds profile and home.
@@ -181,8 +186,12 @@ func (s *session) start(ctx context.Context, spec launchSpec) error {
 		}
 		return fmt.Errorf("browser: launch %s: %w", spec.Bin, err)
 	}
-	b := rod.New().Client(c).Context(ctx)
-	if err := b.Connect(); err != nil {
+	life := ctx
+	if s.life != nil {
+		life = s.life
+	}
+	b := rod.New().Client(c).Context(life)
+	if err := connectWithin(ctx, b); err != nil {
 		if ctx.Err() == nil && p.hasExited() {
 			return fmt.Errorf("browser: launch %s: %w", spec.Bin, p.exitError())
 		}
@@ -190,6 +199,20 @@ func (s *session) start(ctx context.Context, spec launchSpec) error {
 	}
 	s.browser = b.NoDefaultDevice()
 	return nil
+}
+
+// connectWithin connects b, giving up when ctx ends even if b's own
+// context lives longer (the connection then ends with the browser, which
+// the caller closes).
+func connectWithin(ctx context.Context, b *rod.Browser) error {
+	errc := make(chan error, 1)
+	go func() { errc <- b.Connect() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // close shuts the browser down and removes the profile. It waits until
@@ -238,6 +261,9 @@ func (s *session) finish() {
 			p.kill()
 			p.wait(closeWait)
 		}
+	}
+	if s.endLife != nil {
+		s.endLife()
 	}
 	if s.shortTmp != "" {
 		removeAll(s.shortTmp)
