@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/viper"
 )
 
 // TestHelpdeskConfig: helpdesk.upload_url is an https:// inbox (http://
@@ -75,5 +79,32 @@ func TestHelpdeskTokenIsRedacted(t *testing.T) {
 	out := string(red.scrub([]byte("got Bearer " + token + " / dXBsb2Fk " + "YmVhcmVy")))
 	if strings.Contains(out, token) || strings.Contains(out, "TOKEN-0123") {
 		t.Errorf("upload token not scrubbed") // never print the output: it may hold the token
+	}
+}
+
+// TestREADMEConfigBlockHasEveryKey: the README's configuration block shows
+// every declared key (and so the helpdesk.* keys a profile may set).
+func TestREADMEConfigBlockHasEveryKey(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README has no Configuration section")
+	}
+	_, block, ok := strings.Cut(after, "```yaml\n")
+	if block, _, ok = strings.Cut(block, "```"); !ok {
+		t.Fatal("README's Configuration section has no yaml block")
+	}
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(strings.NewReader(block)); err != nil {
+		t.Fatalf("README's config block is not YAML: %v", err)
+	}
+	for _, k := range configKeys {
+		if !v.IsSet(k.key) {
+			t.Errorf("README's config block does not show %s", k.key)
+		}
 	}
 }
