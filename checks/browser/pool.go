@@ -354,6 +354,12 @@ func (p *Pool) closeInstance(in *instance) {
 		defer p.bg.Done()
 		<-in.ready
 		if in.s != nil {
+			// What outlives close (the wait for exit, removing the
+			// profile) is tracked too: Close waits for all of it.
+			in.s.spawn = func(f func()) {
+				p.bg.Add(1)
+				go func() { defer p.bg.Done(); f() }()
+			}
 			in.s.close(time.Now().Add(closeWait + closeWait))
 		}
 	}()

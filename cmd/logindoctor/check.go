@@ -128,12 +128,14 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 			return err
 		}
 	}
+	closeBrowsers := warmBrowser(env, p.ids)
 	checksCtx, cancel := context.WithDeadline(ctx, dl.checks)
 	defer cancel()
 	started := a.now()
 	prog := a.newProgress(p)
 	runner := &checks.Runner{Registry: a.registry, CheckTimeout: s.CheckTimeout, Progress: prog.event}
 	results := a.runChecks(checksCtx, dl.results, runner, env, p.ids)
+	closeBrowsers(finishCtx)
 	prog.finish()
 	if interrupted(ctx) {
 		// Checks cut short make no diagnosis: no report, no fix list, no

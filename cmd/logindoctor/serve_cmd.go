@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/browser"
 	"github.com/logindoctor/logindoctor/checks/builtin"
 )
 
@@ -92,7 +93,10 @@ type server struct {
 	modules atomic.Pointer[moduleSet]
 	metrics *serverMetrics
 	limit   *limiter
-	inbox   *inbox // nil without --inbox
+	// browsers are the warm browsers of browser probes (size
+	// --max-browser-probes), closed when the server stops.
+	browsers *browser.Pool
+	inbox    *inbox // nil without --inbox
 	log     *slog.Logger
 	ready   atomic.Bool
 	// inFlight counts running probes, so a drain can wait for them.
@@ -120,6 +124,8 @@ func newServer(a *app, o serveOptions, logOut io.Writer) (*server, error) {
 		newRegistry: builtin.Registry,
 	}
 	s.limit = newLimiter(o.MaxProbes, o.MaxBrowser, o.MaxQueue, s.metrics)
+	s.browsers = browser.NewPool(browser.PoolOptions{Size: o.MaxBrowser})
+	s.metrics.watchPool(s.browsers)
 	if o.Inbox != "" {
 		in, err := newInbox(o.Inbox, o.InboxTokenEnv, o.InboxReadTokenEnv, a.io.Getenv)
 		if err != nil {
@@ -257,8 +263,19 @@ func (s *server) drain(srv *http.Server, cancelProbes context.CancelFunc) error 
 		}
 		_ = srv.Close()
 	}
+	s.closeBrowsers()
 	s.log.Info("stopped")
 	return nil
+}
+
+// closeBrowsers closes the browser pool (every Chrome, every profile),
+// waiting a bounded time.
+func (s *server) closeBrowsers() {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
+	defer cancel()
+	if err := s.browsers.Close(ctx); err != nil {
+		s.log.Warn("browsers not all closed", "error", err)
+	}
 }
 
 // runServe is `logindoctor serve`.
@@ -270,6 +287,7 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	defer s.closeBrowsers()
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return configErrorf("cannot listen on %s: %v", o.Listen, err)

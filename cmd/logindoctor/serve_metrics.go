@@ -166,3 +166,18 @@ func newServerMetrics() *serverMetrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// pool is what serve's /metrics shows of the browser pool.
+type pool interface {
+	Size() int
+	Restarts() int64
+}
+
+// watchPool adds the browser pool's size and restarts to the metrics.
+func (m *serverMetrics) watchPool(p pool) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "logindoctor_browser_pool_size",
+			Help: "Browsers the pool holds now (warm, busy or starting)."}, func() float64 { return float64(p.Size()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "logindoctor_browser_pool_restarts_total",
+			Help: "Pool browsers closed and replaced because they died or grew past their memory cap."}, func() float64 { return float64(p.Restarts()) }))
+}

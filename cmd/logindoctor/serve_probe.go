@@ -165,6 +165,7 @@ func (s *server) runProbe(ctx context.Context, m *module, target, lang string) (
 	if err != nil {
 		return nil, err
 	}
+	env.Browsers = s.browsers
 	reg, err := s.newRegistry()
 	if err != nil {
 		return nil, fmt.Errorf("built-in checks: %w", err)
