@@ -97,8 +97,8 @@ type server struct {
 	// --max-browser-probes), closed when the server stops.
 	browsers *browser.Pool
 	inbox    *inbox // nil without --inbox
-	log     *slog.Logger
-	ready   atomic.Bool
+	log      *slog.Logger
+	ready    atomic.Bool
 	// inFlight counts running probes, so a drain can wait for them.
 	inFlight sync.WaitGroup
 	reloadMu sync.Mutex
