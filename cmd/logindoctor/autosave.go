@@ -1,8 +1,10 @@
 package main
 
 // Saving the report for IT. Every report ends "give IT the report ID
-// LD-…"; a person whose run failed gets the ticket bundle saved where they
-// find it — the desktop — and one line saying which file to send.
+// LD-…"; a person whose run failed gets the ticket bundle sent to the
+// helpdesk inbox when the profile names one (helpdesk.go), else — or when
+// that fails — saved where they find it, the desktop, with one line saying
+// which file to send.
 
 import (
 	"bufio"
