@@ -130,3 +130,78 @@ func leftDirs(t *testing.T, dir string) []string {
 	}
 	return m
 }
+
+// TestPoolNoChromeLeftBehind runs the check through one pool with
+// deadlines from "before Chrome starts" to "while the page hangs",
+// cancellations and injected panics, then closes the pool: no Chromium
+// process of its profile directory and no profile directory is left.
+func TestPoolNoChromeLeftBehind(t *testing.T) {
+	needChrome(t)
+	srv := startPages(t, loginpages.Options{})
+	dir := shortTempDir(t)
+	p := NewPool(PoolOptions{Size: 2, TempDir: dir})
+	type run struct {
+		fault                loginpages.Fault
+		timeout, cancelAfter time.Duration
+		panics               bool
+	}
+	runs := []run{
+		{fault: loginpages.NeverLoads, timeout: 10 * time.Millisecond},
+		{fault: loginpages.NeverLoads, timeout: 400 * time.Millisecond},
+		{fault: loginpages.NeverLoads, timeout: 1500 * time.Millisecond},
+		{fault: loginpages.SlowScript, timeout: 5 * time.Second, cancelAfter: 200 * time.Millisecond},
+		{fault: loginpages.SlowScript, timeout: 5 * time.Second, cancelAfter: 1000 * time.Millisecond},
+		{fault: loginpages.Healthy, timeout: 5 * time.Second, panics: true},
+		{fault: loginpages.Healthy, timeout: 5 * time.Second},
+		{fault: loginpages.Popup, timeout: 5 * time.Second},
+	}
+	for i, r := range runs {
+		c := New().(*pageCheck)
+		if r.panics {
+			c.hook = func(string) { panic("injected") }
+		}
+		env := checks.NewEnv(checks.Target{URL: mustURL(t, srv.URL(r.fault))})
+		env.Browsers = p
+		if i%2 == 1 {
+			env.BrowserHostRules = "MAP other.example.test 127.0.0.1" // a second key
+		}
+		_, panicked := runOnceEnv(t, c, env, r.timeout, r.cancelAfter)
+		if panicked != r.panics {
+			t.Errorf("run %d: panicked=%t, want %t", i, panicked, r.panics)
+		}
+	}
+	if len(chromeProcs(t, dir)) == 0 && p.Size() == 0 {
+		t.Error("no pool browser was running before the close")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if procs, dirs := chromeProcs(t, dir), leftDirs(t, dir); len(procs)+len(dirs) > 0 {
+		t.Fatalf("left behind after Close: processes %v, profile dirs %v", procs, dirs)
+	}
+	if r := runPooled(t, p, srv.URL(loginpages.Healthy), time.Second); r.Status != checks.StatusError {
+		t.Errorf("a run on a closed pool: %s %s, want CHECK_ERROR", r.Code, r.Summary)
+	}
+	if procs, dirs := chromeProcs(t, dir), leftDirs(t, dir); len(procs)+len(dirs) > 0 {
+		t.Fatalf("a closed pool launched: processes %v, profile dirs %v", procs, dirs)
+	}
+}
+
+// runOnceEnv is runOnce with a prepared env.
+func runOnceEnv(t *testing.T, c *pageCheck, env *checks.Env, timeout, cancelAfter time.Duration) (res checks.Result, panicked bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if cancelAfter > 0 {
+		stop := time.AfterFunc(cancelAfter, cancel)
+		defer stop.Stop()
+	}
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	return c.Run(ctx, env, nil), false
+}

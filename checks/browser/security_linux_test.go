@@ -261,3 +261,52 @@ func isZombie(pid int) bool {
 	i := strings.LastIndexByte(string(b), ')')
 	return i >= 0 && len(b) > i+2 && b[i+2] == 'Z'
 }
+
+// TestPoolChromeDiesWithItsParent: a process holding a warm pool browser
+// is killed with SIGKILL; the browser and its helpers are gone all the
+// same.
+func TestPoolChromeDiesWithItsParent(t *testing.T) {
+	if os.Getenv(childMode) == "pool-orphan" {
+		p := NewPool(PoolOptions{Size: 1, TempDir: os.Getenv("LOGINDOCTOR_TEST_DIR")})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		l, err := p.take(ctx, poolRequest{spec: launchSpec{Bin: needChrome(t), Route: checks.Route{Source: checks.SourceDirect}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Stdout.WriteString("READY " + strconv.Itoa(l.proc.pid()) + "\n")
+		time.Sleep(60 * time.Second)
+		return
+	}
+	needChrome(t)
+	dir := shortTempDir(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childMode+"=pool-orphan", "LOGINDOCTOR_TEST_DIR="+dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := readReady(t, cmd, stdout)
+	if len(chromeProcs(t, dir)) == 0 {
+		t.Fatal("no pool browser running before the kill")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		procs, group := chromeProcs(t, dir), groupProcs(pid)
+		if len(procs) == 0 && len(group) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, p := range group {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+			}
+			t.Fatalf("the pool browser outlived its parent: %v", procs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
