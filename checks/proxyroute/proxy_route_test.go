@@ -222,7 +222,11 @@ func TestCodes(t *testing.T) {
 			name: "PAC of 50 MB, chunked and slow",
 			setup: func(t *testing.T) (*Finder, map[string]string, checks.ProxyConfig) {
 				s := startPAC(t, proxy.PACConfig{HugeSize: 50 << 20, Chunk: 256 << 10, ChunkDelay: 5 * time.Millisecond})
-				return testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: s.URL()}
+				// The size limit must decide, not the fetch deadline: give
+				// the 1 MiB (five chunks) room on a loaded machine.
+				f := testFinder(SystemSettings{})
+				f.PACFetchTimeout = 5 * time.Second
+				return f, nil, checks.ProxyConfig{PACURL: s.URL()}
 			},
 			want: want{status: checks.StatusFail, code: CodePACError, variant: VariantTooLarge, owner: checks.OwnerIT, source: checks.SourcePAC},
 		},
@@ -458,7 +462,6 @@ func TestPACAsksTheRunsResolver(t *testing.T) {
 }`
 	srv := startPAC(t, proxy.PACConfig{Script: script})
 	f := testFinder(SystemSettings{})
-	f.PAC.Resolver = nil // the finder must fill in the run's own
 	env := testEnv(t, f, nil, checks.ProxyConfig{PACURL: srv.URL()})
 	env.Resolver = ns.Resolver()
 	route, err := env.Route(context.Background(), env.Target.URL)
