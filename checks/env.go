@@ -35,9 +35,10 @@ type Env struct {
 	GOOS string
 	// Dialer opens TCP/UDP connections.
 	Dialer Dialer
-	// Resolver is the system resolver; tests and the demo point one at a
-	// loopback DNS server so that nothing leaves the machine.
-	Resolver *net.Resolver
+	// Resolver is the run's one resolver (see Resolver): NewEnv sets the
+	// system's; tests and the demo point it at a loopback DNS server so
+	// that nothing leaves the machine. Never nil.
+	Resolver Resolver
 	// RootCAs are the system roots plus ca_file; nil means the system's.
 	RootCAs *x509.CertPool
 	// ExtraRoots are only the ca_file roots (to tell "trusted via ca_file").
@@ -105,8 +106,7 @@ func NewEnv(t Target) *Env {
 type resolvingDialer struct{ env *Env }
 
 func (d resolvingDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	nd := net.Dialer{Resolver: d.env.SystemResolver()}
-	return nd.DialContext(ctx, network, address)
+	return d.env.DialWith(ctx, net.Dialer{}, network, address)
 }
 
 // Go runs f in the background, tracked so that WaitBackground can wait
@@ -134,14 +134,6 @@ func (e *Env) WaitBackground(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// SystemResolver is env.Resolver, or the default resolver when unset.
-func (e *Env) SystemResolver() *net.Resolver {
-	if e.Resolver == nil {
-		return net.DefaultResolver
-	}
-	return e.Resolver
 }
 
 // Route returns the route to u, deciding it once per scheme+host for the

@@ -22,7 +22,7 @@ func Checks() []checks.Check {
 	return []checks.Check{
 		clock.New(),
 		device.New(),
-		dnsresolve.New(dnsresolve.Options{}),
+		dnsresolve.New(),
 		proxyroute.New(),
 		reach.New(reach.Options{PortalProbes: reach.DefaultPortalProbes()}),
 		quality.New(),

@@ -18,17 +18,11 @@ import (
 // ID is the check's stable ID.
 const ID = "dns.resolve"
 
-// Options are the seams of the check; the zero value is the real system.
-type Options struct {
-	// Resolver is the system resolver; nil means net.DefaultResolver.
-	Resolver Resolver
-}
+// New returns the dns.resolve check. It resolves through env.Resolver and
+// asks the nameservers of env.ResolvConf directly.
+func New() checks.Check { return &check{} }
 
-// New returns the dns.resolve check with the given seams (the zero
-// Options: the system's).
-func New(o Options) checks.Check { return &check{opts: o} }
-
-type check struct{ opts Options }
+type check struct{}
 
 var _ checks.Check = (*check)(nil)
 
@@ -80,15 +74,11 @@ func (c *check) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.
 // what could not be read (resolv.conf, hosts file).
 func (c *check) gatherer(env *checks.Env) (gatherer, map[string]any) {
 	setup := map[string]any{}
-	sys := c.opts.Resolver
-	if sys == nil {
-		sys = env.SystemResolver()
-	}
 	dialer := env.Dialer
 	if dialer == nil {
 		dialer = &net.Dialer{}
 	}
-	g := gatherer{sys: sys, x: libExchanger{dialer: dialer}}
+	g := gatherer{sys: env.Resolver, x: libExchanger{dialer: dialer}}
 	for _, r := range env.Target.DNS.ReferenceResolvers {
 		g.references = append(g.references, withDefaultPort(r))
 	}

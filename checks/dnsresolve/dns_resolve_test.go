@@ -80,7 +80,8 @@ func (s setup) run(t *testing.T) checks.Result {
 		r := *s.route
 		env.RouteFinder = func(context.Context, *checks.Env, *url.URL) (checks.Route, error) { return r, nil }
 	}
-	c := New(Options{Resolver: fixtureResolver(addr, env.Dialer)})
+	env.Resolver = fixtureResolver(addr, env.Dialer)
+	c := New()
 	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 	defer cancel()
 	res := c.Run(ctx, env, checks.Deps{})

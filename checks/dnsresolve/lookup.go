@@ -8,12 +8,6 @@ import (
 	"github.com/logindoctor/logindoctor/checks"
 )
 
-// Resolver is the system resolver as this check uses it; *net.Resolver
-// satisfies it. Tests inject one that talks to a fixture server.
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
-
 // target is one host to resolve and the URL whose route applies to it.
 type target struct {
 	host  string
@@ -42,7 +36,7 @@ type observation struct {
 
 // gatherer runs the lookups of one check run.
 type gatherer struct {
-	sys         Resolver
+	sys         checks.Resolver
 	x           exchanger
 	nameservers []string
 	references  []string
@@ -71,10 +65,7 @@ func (g gatherer) observeOne(ctx context.Context, t target) observation {
 	o.refs = make([][2]answer, len(g.references))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		o.sysAddrs, o.sysErr = g.sys.LookupNetIP(ctx, "ip", t.host)
-		for i, a := range o.sysAddrs {
-			o.sysAddrs[i] = a.Unmap()
-		}
+		o.sysAddrs, o.sysErr = checks.LookupNetIP(ctx, g.sys, t.host)
 	})
 	ask := func(dst *[2]answer, server string) {
 		for q := range dst {

@@ -93,7 +93,7 @@ func runMismatch(t *testing.T, sysAddr, refAddr, port string) (*report.Report, m
 	u, _ := url.Parse("https://crm.test:" + port + "/login")
 	env := checks.NewEnv(checks.Target{URL: u, DNS: checks.DNSConfig{ReferenceResolvers: []string{ref.Addr()}}})
 	env.Resolver, env.ResolvConf, env.HostsFile, env.GOOS = sys.Resolver(), resolvConf, filepath.Join(dir, "hosts"), "linux"
-	reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: sys.Resolver()}), routeCheck{}, reach.New(reach.Options{}))
+	reg, err := checks.NewRegistry(dnsresolve.New(), routeCheck{}, reach.New(reach.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func (w *walk) lookup(ctx context.Context, host string) ([]string, checks.Result
 	pctx, cancel := phase(ctx)
 	defer cancel()
 	start := time.Now()
-	ips, err := w.resolver.LookupIPAddr(pctx, host)
+	ips, err := w.env.Resolver.LookupIPAddr(pctx, host)
 	if err == nil && len(ips) == 0 {
 		return nil, checks.Finding(checks.StatusFail, netfail.DNSNoAddress, checks.SeverityCritical, checks.OwnerIT,
 			fmt.Sprintf("the sign-in host %s has no address", host)).WithParam("host", host), true

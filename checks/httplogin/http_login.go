@@ -8,7 +8,6 @@ package httplogin
 
 import (
 	"context"
-	"net"
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -42,17 +41,9 @@ const (
 	maxPhase = 5 * time.Second
 )
 
-// Resolver looks up a redirect hop's name; *net.Resolver satisfies it.
-type Resolver interface {
-	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
-}
-
-// Login is the http.login check.
-type Login struct {
-	// Resolver looks up the names of redirect hops on a direct route;
-	// nil means net.DefaultResolver. Tests point it at a loopback server.
-	Resolver Resolver
-}
+// Login is the http.login check. Redirect hops on a direct route are
+// looked up through env.Resolver.
+type Login struct{}
 
 var _ checks.Check = (*Login)(nil)
 
@@ -77,19 +68,15 @@ func (*Login) Info() checks.Info {
 
 // Run opens the login page and follows its redirects. Result.Data is the
 // chain's host names ([]string, in order, without repeats).
-func (l *Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+func (*Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
 	u := env.Target.URL
 	if u == nil {
 		return checks.NotConfigured("url")
 	}
-	var res Resolver = env.SystemResolver()
-	if l.Resolver != nil {
-		res = l.Resolver
-	}
 	// The hop and layer that hung are reported before the runner gives up.
 	ctx, cancel := checks.Budget{Reserve: checks.HTTPReserve, Share: 10}.Context(ctx)
 	defer cancel()
-	w := newWalk(env, res, u)
+	w := newWalk(env, u)
 	out := w.run(ctx)
 	out.Data = w.hostNames()
 	return out

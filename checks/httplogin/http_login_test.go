@@ -91,6 +91,7 @@ func (w *world) env(rawURL string) *checks.Env {
 	}
 	env := checks.NewEnv(checks.Target{URL: u})
 	env.RootCAs = w.f.Root.Pool()
+	env.Resolver = w.dns.Resolver()
 	return env
 }
 
@@ -98,7 +99,7 @@ func (w *world) run(env *checks.Env) checks.Result {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 	defer cancel()
-	check := &httplogin.Login{Resolver: w.dns.Resolver()}
+	check := httplogin.New()
 	start := time.Now()
 	res := check.Run(ctx, env, checks.Deps{})
 	if d := time.Since(start); d > checkTimeout+lateness {
@@ -412,11 +413,12 @@ func TestHopWithoutAddress(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 	defer cancel()
 	asked := ""
-	check := &httplogin.Login{Resolver: resolverFunc(func(_ context.Context, host string) ([]net.IPAddr, error) {
+	env := w.env(s.URL())
+	env.Resolver = resolverFunc(func(_ context.Context, host string) ([]net.IPAddr, error) {
 		asked = host
 		return nil, nil
-	})}
-	res := check.Run(ctx, w.env(s.URL()), checks.Deps{})
+	})
+	res := httplogin.New().Run(ctx, env, checks.Deps{})
 	if res.Code != "DNS_NO_ADDRESS" || res.Evidence["hop"] != "noaddr.test" || asked != "noaddr.test" {
 		t.Fatalf("got %s (%s), hop %v, asked %q", res.Code, res.Summary, res.Evidence["hop"], asked)
 	}

@@ -38,22 +38,21 @@ func (h Hop) String() string {
 
 // walk is one trip down the redirect chain.
 type walk struct {
-	env      *checks.Env
-	resolver Resolver
-	login    *url.URL
-	loginHP  string
-	jar      *cookiejar.Jar
-	hops     []Hop
-	checked  map[string]bool   // host:port whose hop checks ran
-	pinned   map[string]string // host:port → the address that connected
-	hopWarn  *checks.Result    // first warning from a hop's TLS
-	elapsed  time.Duration     // sum of the hops' latencies
+	env     *checks.Env
+	login   *url.URL
+	loginHP string
+	jar     *cookiejar.Jar
+	hops    []Hop
+	checked map[string]bool   // host:port whose hop checks ran
+	pinned  map[string]string // host:port → the address that connected
+	hopWarn *checks.Result    // first warning from a hop's TLS
+	elapsed time.Duration     // sum of the hops' latencies
 }
 
-func newWalk(env *checks.Env, res Resolver, u *url.URL) *walk {
+func newWalk(env *checks.Env, u *url.URL) *walk {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	return &walk{
-		env: env, resolver: res, login: u, loginHP: hostPort(u), jar: jar,
+		env: env, login: u, loginHP: hostPort(u), jar: jar,
 		checked: map[string]bool{}, pinned: map[string]string{},
 	}
 }

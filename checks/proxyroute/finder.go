@@ -28,7 +28,8 @@ type Finder struct {
 	// System reads the OS proxy settings; nil means OSReader.
 	System SystemReader
 	// PAC evaluates PAC scripts; nil means a pac.Evaluator with
-	// DefaultPACTimeout, the env's clock and the system resolver.
+	// DefaultPACTimeout and the env's clock. Its Resolver is always the
+	// env's (Env.Resolver is the run's one resolver).
 	PAC *pac.Evaluator
 	// PACFetchTimeout bounds loading a PAC file; WPADTimeout the WPAD try.
 	PACFetchTimeout time.Duration
@@ -201,12 +202,10 @@ func (f *Finder) evaluator(env *checks.Env) *pac.Evaluator {
 	if ev.Now == nil {
 		ev.Now = env.Now
 	}
-	if ev.Resolver == nil {
-		// The PAC's dnsResolve/isInNet ask the run's resolver, as every
-		// other check does (in the demo and the tests: a loopback DNS
-		// server, so nothing leaves the machine).
-		ev.Resolver = env.SystemResolver()
-	}
+	// The PAC's dnsResolve/isInNet ask the run's resolver, as every other
+	// check does (in the demo and the tests: a loopback DNS server, so
+	// nothing leaves the machine).
+	ev.Resolver = env.Resolver
 	return &ev
 }
 

@@ -101,7 +101,7 @@ func fixedSystem(s SystemSettings) SystemReader {
 func testFinder(sys SystemSettings) *Finder {
 	return &Finder{
 		System:          fixedSystem(sys),
-		PAC:             &pac.Evaluator{Timeout: 300 * time.Millisecond, DNSTimeout: 50 * time.Millisecond, Resolver: noDNS{}, MyIPs: func(context.Context) []net.IP { return nil }},
+		PAC:             &pac.Evaluator{Timeout: 300 * time.Millisecond, DNSTimeout: 50 * time.Millisecond, MyIPs: func(context.Context) []net.IP { return nil }},
 		PACFetchTimeout: 300 * time.Millisecond,
 		WPADTimeout:     200 * time.Millisecond,
 		ProbeTimeout:    200 * time.Millisecond,
@@ -126,6 +126,7 @@ func testEnv(t *testing.T, f *Finder, vars map[string]string, tgt checks.ProxyCo
 		Getenv:      func(k string) string { return vars[k] },
 		GOOS:        "linux",
 		Dialer:      &net.Dialer{},
+		Resolver:    noDNS{},
 		RouteFinder: f.Find,
 	}
 }

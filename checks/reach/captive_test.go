@@ -79,7 +79,7 @@ func runHotel(t *testing.T, h hotel) (*report.Report, map[string]checks.Result) 
 	env := checks.NewEnv(checks.Target{URL: u})
 	env.Resolver, env.ResolvConf, env.HostsFile, env.GOOS = h.ns.Resolver(), resolvConf, filepath.Join(dir, "hosts"), "linux"
 	probe := reach.PortalProbe{URL: "http://www.msftconnecttest.com:" + h.web + "/connecttest.txt", Status: http.StatusOK, Body: "Microsoft Connect Test"}
-	reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: h.ns.Resolver()}), routeCheck{},
+	reg, err := checks.NewRegistry(dnsresolve.New(), routeCheck{},
 		reach.New(reach.Options{PortalProbes: []reach.PortalProbe{probe}}))
 	if err != nil {
 		t.Fatal(err)

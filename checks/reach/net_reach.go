@@ -32,9 +32,6 @@ const maxDial = 5 * time.Second
 // Options are the seams of the check; the zero value is the real system
 // without the captive portal probe (which reaches the internet).
 type Options struct {
-	// Resolver resolves hosts when dns.resolve's facts are missing (it was
-	// not selected); nil means net.DefaultResolver.
-	Resolver Resolver
 	// PortalProbes find a captive portal when the login host does not
 	// connect (DefaultPortalProbes in the real tool); none: not probed.
 	PortalProbes []PortalProbe
@@ -98,10 +95,7 @@ func (c *check) Run(ctx context.Context, env *checks.Env, deps checks.Deps) chec
 	}
 	dctx, cancel, wait := dialContext(ctx)
 	defer cancel()
-	p := prober{env: env, resolver: c.opts.Resolver}
-	if p.resolver == nil {
-		p.resolver = env.SystemResolver()
-	}
+	p := prober{env: env}
 	if f, ok := dnsresolve.FactsFrom(deps); ok {
 		p.facts = &f
 	}

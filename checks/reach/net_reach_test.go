@@ -90,8 +90,9 @@ func TestHappyEyeballs(t *testing.T) {
 			dead := net.JoinHostPort(strings.Trim(tt.blackHole, "[]"), port(ln))
 			d := faultnet.ByAddr{Rules: map[string]faultnet.Dialer{dead: faultnet.BlackHole{}}}
 			e := env(t, "https://crm.test:"+port(ln)+"/", d, nil, nil)
+			e.Resolver = srv.Resolver()
 			start := time.Now()
-			res := run(t, New(Options{Resolver: srv.Resolver()}), e, deps(direct(), dnsresolve.Facts{}))
+			res := run(t, New(Options{}), e, deps(direct(), dnsresolve.Facts{}))
 			elapsed := time.Since(start)
 			want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
 				evidence: map[string]any{"family": tt.works, "failed_family": tt.broken, "failed_family_code": CodeTimeout}}.check(t, res)
@@ -304,14 +305,16 @@ func TestWithoutDNSFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ns.Close() })
-	c := New(Options{Resolver: ns.Resolver()})
+	c := New(Options{})
 	routeOnly := checks.Deps{depRoute: deps(direct(), dnsresolve.Facts{})[depRoute]}
 
 	e := env(t, "https://crm.test:"+port(ln)+"/", nil, nil, nil)
+	e.Resolver = ns.Resolver()
 	want{code: checks.CodeOK, status: checks.StatusPass, severity: checks.SeverityInfo,
 		evidence: map[string]any{"family": "ipv4"}}.check(t, run(t, c, e, routeOnly))
 
 	e = env(t, "https://crm.test:"+port(ln)+"/", nil, []string{"gone.test:443"}, nil)
+	e.Resolver = ns.Resolver()
 	want{code: dnsresolve.CodeNXDomain, status: checks.StatusFail, severity: checks.SeverityHigh,
 		params: map[string]string{"host": "gone.test"}}.check(t, run(t, c, e, checks.Deps{}))
 }

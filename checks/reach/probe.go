@@ -16,20 +16,13 @@ import (
 	"github.com/logindoctor/logindoctor/checks/netfail"
 )
 
-// Resolver resolves a host when dns.resolve's facts are not at hand;
-// *net.Resolver satisfies it.
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
-
 // perFamily is how many addresses of each family are tried.
 const perFamily = 2
 
 // prober connects to endpoints for one run.
 type prober struct {
-	env      *checks.Env
-	facts    *dnsresolve.Facts // nil when dns.resolve did not run
-	resolver Resolver
+	env   *checks.Env
+	facts *dnsresolve.Facts // nil when dns.resolve did not run
 }
 
 // probe connects to ep along route: to its addresses (both families)
@@ -118,15 +111,12 @@ func (p prober) addresses(ctx context.Context, host string) ([]netip.Addr, strin
 			return nil, hf.Code
 		}
 	}
-	addrs, err := p.resolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := checks.LookupNetIP(ctx, p.env.Resolver, host)
 	if err != nil {
 		return nil, netfail.Lookup(err)
 	}
 	if len(addrs) == 0 {
 		return nil, dnsresolve.CodeNoAddress
-	}
-	for i, a := range addrs {
-		addrs[i] = a.Unmap()
 	}
 	return addrs, ""
 }

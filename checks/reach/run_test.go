@@ -59,8 +59,8 @@ func TestBlackHoledRunEndsInTime(t *testing.T) {
 			u, _ := url.Parse("https://crm.test/login")
 			env := checks.NewEnv(checks.Target{URL: u, Endpoints: []string{"sso.test:443"}})
 			env.Dialer, env.ResolvConf, env.HostsFile, env.GOOS = tc.dialer, resolvConf, filepath.Join(dir, "hosts"), "linux"
-			resolver := dnsserver.ResolverAt(ns.Addr(), tc.dialer)
-			reg, err := checks.NewRegistry(dnsresolve.New(dnsresolve.Options{Resolver: resolver}), routeCheck{}, reach.New(reach.Options{}))
+			env.Resolver = dnsserver.ResolverAt(ns.Addr(), tc.dialer)
+			reg, err := checks.NewRegistry(dnsresolve.New(), routeCheck{}, reach.New(reach.Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,8 +41,7 @@ func firstTryContext(ctx context.Context, retry bool) (context.Context, context.
 // small MSS and runs the handshake. ok reports that the server's flight
 // came through this time: the first attempt hit a path-MTU black hole.
 func retrySmall(ctx context.Context, env *checks.Env, addr, host string) (h Handshake, ok bool, err error) {
-	d := net.Dialer{Control: mssControl(smallMSS), Resolver: env.SystemResolver()}
-	conn, derr := d.DialContext(ctx, "tcp", addr)
+	conn, derr := env.DialWith(ctx, net.Dialer{Control: mssControl(smallMSS)}, "tcp", addr)
 	if derr != nil {
 		return Handshake{Host: host, Addr: addr}, false, derr
 	}

@@ -298,7 +298,7 @@ func useDNS(t testing.TB, addr string) func(*checks.Env) {
 	}
 	return func(env *checks.Env) {
 		env.ResolvConf, env.HostsFile = resolvConf, hosts
-		env.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		res := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer
 			c, err := d.DialContext(ctx, network, addr)
 			if err == nil {
@@ -308,9 +308,10 @@ func useDNS(t testing.TB, addr string) func(*checks.Env) {
 			}
 			return c, err
 		}}
+		env.Resolver = res
 		// Names dialed directly (clock.skew's Date probe) must not reach
 		// the machine's own resolver either.
-		env.Dialer = &net.Dialer{Resolver: env.Resolver}
+		env.Dialer = &net.Dialer{Resolver: res}
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
+
+	"github.com/logindoctor/logindoctor/checks"
 )
 
 // Defaults of an Evaluator's zero fields.
@@ -41,12 +43,14 @@ func init() {
 }
 
 // Evaluator runs PAC scripts. The zero value is ready to use with the
-// defaults above, the system resolver and the real clock; tests inject a
-// Resolver, MyIPs and Now. Every Evaluate uses a fresh goja
+// defaults above and the real clock, but resolves no names: proxy.route
+// sets the run's resolver; tests inject a Resolver, MyIPs and Now. Every Evaluate uses a fresh goja
 // runtime, so one Evaluator may be used from many goroutines.
 type Evaluator struct {
-	// Resolver backs dnsResolve, isResolvable, isInNet and the *Ex helpers.
-	Resolver Resolver
+	// Resolver backs dnsResolve, isResolvable, isInNet and the *Ex helpers:
+	// proxy.route sets the run's env.Resolver. Nil: no name resolves (the
+	// evaluator never falls back to the machine's own DNS).
+	Resolver checks.Resolver
 	// MyIPs lists this machine's addresses for myIpAddress(Ex).
 	MyIPs func(context.Context) []net.IP
 	// Now is the script's clock: what new Date() returns, and so what

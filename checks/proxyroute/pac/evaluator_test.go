@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
 )
 
 const corpPAC = `
@@ -90,7 +92,7 @@ func TestEvaluateLimits(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		res    Resolver
+		res    checks.Resolver
 		script string
 		check  func(error) bool
 		want   string

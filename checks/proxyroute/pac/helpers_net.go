@@ -5,13 +5,9 @@ import (
 	"net"
 	"strings"
 	"time"
-)
 
-// Resolver looks up host names; *net.Resolver satisfies it. Tests inject
-// fakes: the PAC DNS helpers never touch the machine's resolver then.
-type Resolver interface {
-	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
-}
+	"github.com/logindoctor/logindoctor/checks"
+)
 
 // dnsHelpers backs the DNS helpers of one evaluation. Each lookup has its own
 // short deadline under the evaluation's context: vm.Interrupt cannot stop a
@@ -20,7 +16,7 @@ type Resolver interface {
 // lookup per name.
 type dnsHelpers struct {
 	ctx     context.Context
-	res     Resolver
+	res     checks.Resolver // nil: no name resolves
 	timeout time.Duration
 	myIPs   func(context.Context) []net.IP
 	cache   map[string][]net.IP
@@ -35,7 +31,7 @@ func (d *dnsHelpers) lookup(host string) []net.IP {
 		return ips
 	}
 	var ips []net.IP
-	if host != "" && d.ctx.Err() == nil {
+	if host != "" && d.res != nil && d.ctx.Err() == nil {
 		ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
 		addrs, err := d.res.LookupIPAddr(ctx, host)
 		cancel()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/logindoctor/logindoctor/checks"
 )
 
 // fakeResolver answers from a map; names listed in hang block until the
@@ -54,7 +56,7 @@ func testResolver() *fakeResolver {
 // the time zone TestTimeHelpers runs in.
 var fixedNow = time.Date(2026, 3, 18, 6, 30, 15, 0, time.UTC)
 
-func testEvaluator(res Resolver) *Evaluator {
+func testEvaluator(res checks.Resolver) *Evaluator {
 	return &Evaluator{
 		Resolver: res,
 		MyIPs: func(context.Context) []net.IP {

@@ -25,9 +25,6 @@ func (e *Evaluator) install(ctx context.Context, vm *goja.Runtime) error {
 		myIPs:   e.MyIPs,
 		cache:   map[string][]net.IP{},
 	}
-	if d.res == nil {
-		d.res = &net.Resolver{}
-	}
 	if d.timeout <= 0 {
 		d.timeout = DefaultDNSTimeout
 	}
