@@ -35,6 +35,11 @@ func (s Status) Rank() int {
 	return 0
 }
 
+// Actionable reports whether a finding of this status needs a fix: warn,
+// fail or error. It is the one definition the report, the ranking and the
+// exit code share.
+func (s Status) Actionable() bool { return s.Rank() > 0 }
+
 // Worse reports whether a finding (status a, severity as) needs attention
 // before one of status b and severity bs: status first, then severity.
 func Worse(a Status, as Severity, b Status, bs Severity) bool {
@@ -204,9 +209,7 @@ func (r Result) Blocks() bool {
 
 // Actionable reports whether the result needs a fix: warn, fail, or an
 // error (the check could not run, which someone must look at).
-func (r Result) Actionable() bool {
-	return r.Status == StatusWarn || r.Status == StatusFail || r.Status == StatusError
-}
+func (r Result) Actionable() bool { return r.Status.Actionable() }
 
 // Pass returns a passing result.
 func Pass(summary string) Result {

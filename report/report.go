@@ -201,6 +201,4 @@ func verdictOf(c Counts) checks.Status {
 }
 
 // actionable reports whether an entry needs a fix (warn, fail or error).
-func (e Entry) actionable() bool {
-	return e.Status == checks.StatusWarn || e.Status == checks.StatusFail || e.Status == checks.StatusError
-}
+func (e Entry) actionable() bool { return e.Status.Actionable() }

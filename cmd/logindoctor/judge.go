@@ -53,8 +53,7 @@ func (a *app) judge(rep *report.Report, g *globalOptions, smoke bool) judgement 
 	if g.FailOn != "" {
 		min := checks.Severity(g.FailOn).Rank()
 		for _, e := range rep.Results {
-			actionable := e.Status == checks.StatusFail || e.Status == checks.StatusWarn || e.Status == checks.StatusError
-			if actionable && e.Severity.Rank() >= min {
+			if e.Status.Actionable() && e.Severity.Rank() >= min {
 				if rep.Verdict != checks.StatusFail {
 					j.reasons = append(j.reasons, a.t("cli.reason.fail_on", map[string]any{"check": e.Check, "code": e.Code, "level": g.FailOn}))
 				}
