@@ -56,6 +56,12 @@ func (w *walk) checkHop(ctx context.Context, u *url.URL) (checks.Result, bool) {
 	}
 	opts := tlscert.OptionsFor(w.env)
 	opts.ExpectedIssuers = nil
+	// A missing intermediate is downloaded along its route, as
+	// tls.certificate does for the login host and as a browser does.
+	h = tlscert.CompleteChain(ctx, w.env, h, opts)
+	if len(h.Fetched) > 0 {
+		w.fetched[hp] = h.Fetched
+	}
 	res := tlscert.Classify(h, opts)
 	switch res.Status {
 	case checks.StatusFail, checks.StatusError:

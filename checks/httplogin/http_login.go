@@ -3,7 +3,11 @@
 // sign-on provider → back), recording every hop. Hosts on the chain other
 // than the login host get their own name lookup, connect and TLS checks at
 // that hop, so that a broken SSO host is reported with the code of the
-// layer that failed and evidence.hop naming it.
+// layer that failed and evidence.hop naming it. Like a browser, the walk
+// trusts a chain completed with an intermediate the server omitted but its
+// AIA URL serves (tls.certificate's download for the login host, its own
+// for the other hosts): a TLS_INCOMPLETE_CHAIN warning (tls.certificate's,
+// or the hop's), never a failure.
 package httplogin
 
 import (
@@ -67,8 +71,10 @@ func (*Login) Info() checks.Info {
 }
 
 // Run opens the login page and follows its redirects. Result.Data is the
-// chain's host names ([]string, in order, without repeats).
-func (*Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Result {
+// chain's host names ([]string, in order, without repeats). The login
+// page is verified with the intermediates tls.certificate downloaded when
+// its server omits one (a browser downloads it too).
+func (*Login) Run(ctx context.Context, env *checks.Env, deps checks.Deps) checks.Result {
 	u := env.Target.URL
 	if u == nil {
 		return checks.NotConfigured("url")
@@ -77,6 +83,9 @@ func (*Login) Run(ctx context.Context, env *checks.Env, _ checks.Deps) checks.Re
 	ctx, cancel := checks.Budget{Reserve: checks.HTTPReserve, Share: 10}.Context(ctx)
 	defer cancel()
 	w := newWalk(env, u)
+	if h, ok := tlscert.HandshakeFrom(deps); ok && len(h.Fetched) > 0 {
+		w.fetched[w.loginHP] = h.Fetched
+	}
 	out := w.run(ctx)
 	out.Data = w.hostNames()
 	return out

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -47,13 +49,16 @@ type walk struct {
 	pinned  map[string]string // host:port → the address that connected
 	hopWarn *checks.Result    // first warning from a hop's TLS
 	elapsed time.Duration     // sum of the hops' latencies
+	// fetched are, by host:port, the intermediates downloaded from AIA
+	// URLs because the server did not send them (tlscert.CompleteChain).
+	fetched map[string][]*x509.Certificate
 }
 
 func newWalk(env *checks.Env, u *url.URL) *walk {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	return &walk{
 		env: env, login: u, loginHP: hostPort(u), jar: jar,
-		checked: map[string]bool{}, pinned: map[string]string{},
+		checked: map[string]bool{}, pinned: map[string]string{}, fetched: map[string][]*x509.Certificate{},
 	}
 }
 
@@ -156,6 +161,9 @@ func (w *walk) transport(route checks.Route, u *url.URL) *http.Transport {
 		now = time.Now
 	}
 	conf := &tls.Config{RootCAs: w.env.RootCAs, Time: now, MinVersion: tls.VersionTLS12}
+	if extra := w.fetched[hostPort(u)]; len(extra) > 0 {
+		verifyWithFetched(conf, u.Hostname(), extra)
+	}
 	tr := w.env.Transport(route, conf)
 	switch {
 	case !route.Direct() && u.Scheme == "https":
@@ -170,6 +178,35 @@ func (w *walk) transport(route checks.Route, u *url.URL) *http.Transport {
 		}
 	}
 	return tr
+}
+
+// verifyWithFetched makes conf verify the server's chain the way Go does
+// (conf's roots and clock, host name, server auth) but also with extra,
+// the intermediates the server omitted and that were downloaded, as a
+// browser does. A refusal is a *tls.CertificateVerificationError, as
+// Go's own verification reports it.
+func verifyWithFetched(conf *tls.Config, host string, extra []*x509.Certificate) {
+	conf.InsecureSkipVerify = true //nolint:gosec // VerifyConnection verifies
+	conf.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("tls: the server sent no certificate")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range cs.PeerCertificates[1:] {
+			inter.AddCert(c)
+		}
+		for _, c := range extra {
+			inter.AddCert(c)
+		}
+		_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{
+			Roots: conf.RootCAs, Intermediates: inter, DNSName: host,
+			CurrentTime: conf.Time(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		})
+		if err != nil {
+			return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: err}
+		}
+		return nil
+	}
 }
 
 // readLimited reads up to limit bytes and says whether more was left.
