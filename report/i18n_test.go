@@ -292,7 +292,7 @@ func TestLanguageChoice(t *testing.T) {
 			t.Errorf("LangFromEnv(%v) = %s, want %s", tt.env, got, tt.want)
 		}
 	}
-	for in, want := range map[string]string{"zh-Hans": "zh", "ZH": "zh", "en": "en", "": "en", "fr": "en"} {
+	for in, want := range map[string]string{"zh-Hans": "zh", "ZH": "zh", "en": "en", "": "en", "fr": "en", "cmn_TW": "zh", "zh_CN.UTF-8@pinyin": "zh", "zh-Hant-HK": "zh", "yue": "en", "C": "en", "en_US.UTF-8": "en"} {
 		if got := NormalizeLang(in); got != want {
 			t.Errorf("NormalizeLang(%q) = %s, want %s", in, got, want)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
 )
 
 // Languages lists the languages the catalogs provide, default first.
@@ -15,11 +16,26 @@ func Languages() []string { return []string{"en", "zh"} }
 // NormalizeLang maps a language or locale name ("zh_CN.UTF-8", "zh-Hans",
 // "en-GB", "") to one of Languages; anything unknown becomes "en".
 func NormalizeLang(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if strings.HasPrefix(s, "zh") {
+	// A POSIX locale ("zh_CN.UTF-8@pinyin") becomes a BCP 47 tag first.
+	s, _, _ = strings.Cut(strings.TrimSpace(s), ".")
+	s, _, _ = strings.Cut(s, "@")
+	tag, err := language.All.Parse(strings.ReplaceAll(s, "_", "-"))
+	if err != nil {
+		return defaultLang
+	}
+	// x/text's matcher knows the aliases (cmn, zh-Hant-TW …); any Chinese
+	// reads the Simplified catalog better than the English one.
+	_, index, conf := languageMatcher().Match(tag)
+	if base, _ := tag.Base(); base.String() == "zh" || (index == 1 && conf != language.No) {
 		return "zh"
 	}
 	return defaultLang
+}
+
+// languageMatcher matches a locale to the catalogs' languages, in the
+// order English (the fallback), Simplified Chinese.
+func languageMatcher() language.Matcher {
+	return language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
 }
 
 // LangFromEnv picks the language from the locale environment variables
