@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/builtin"
+	"github.com/logindoctor/logindoctor/checks/reach"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
@@ -201,6 +203,10 @@ type demoWorld struct {
 	tweak []func(*checks.Env)
 	// names are the host names of the scenario's private DNS.
 	names []string
+	// portalProbes are net.reach's captive-portal probes: none but the
+	// scenario's own, under names only its DNS knows (the real ones are
+	// on the internet).
+	portalProbes []reach.PortalProbe
 }
 
 func (w *demoWorld) close() {
@@ -350,6 +356,9 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		}
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(chosen, id) })
 	}
+	if a, err = a.withDemoChecks(w.portalProbes); err != nil {
+		return err
+	}
 	s := demoSettings(w.target, ids, g, a.lang)
 	env, err := a.makeEnv(s)
 	if err != nil {
@@ -362,6 +371,25 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 	}
 	env.BrowserHostRules = w.hostRules()
 	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env, demo: true})
+}
+
+// withDemoChecks is a copy of the app whose net.reach looks for a captive
+// portal with probes only (none: never), so that no demo run asks the
+// internet's probe hosts.
+func (a *app) withDemoChecks(probes []reach.PortalProbe) (*app, error) {
+	all := builtin.Checks()
+	for i, c := range all {
+		if c.Info().ID == reach.ID {
+			all[i] = reach.New(reach.Options{PortalProbes: probes})
+		}
+	}
+	reg, err := checks.NewRegistry(all...)
+	if err != nil {
+		return nil, fmt.Errorf("demo checks: %w", err)
+	}
+	sub := *a
+	sub.registry = reg
+	return &sub, nil
 }
 
 // demoDefaultChecks: everything but the account and policy checks, which a
