@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -62,6 +63,16 @@ func demoScenarios() []demoScenario {
 		{"blocked-file", loginPage(loginpages.BlockedScript)},
 		{"no-form", loginPage(loginpages.NoForm)},
 		{"popup-blocked", loginPage(loginpages.Popup)},
+		{"captive-portal", captivePortal},
+		{"wrong-dns-answer", wrongDNSAnswer},
+		{"high-latency", highLatency},
+		{"slow-link", slowLink},
+		{"packet-loss", packetLoss},
+		{"incomplete-chain", incompleteChain},
+		{"client-certificate", crmWith(certs.Valid, crm.Options{ClientAuth: tls.RequireAnyClientCert})},
+		{"plain-http", plainHTTP},
+		{"proxy-windows-signin", proxyWindowsSignin},
+		{"pac-failover", pacFailover},
 	}
 }
 

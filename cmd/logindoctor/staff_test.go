@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"regexp"
@@ -148,6 +149,16 @@ func TestDemoScenariosGiveTheirCode(t *testing.T) {
 		"slow": "HTTP_SLOW", "proxy-auth": "PROXY_AUTH_REQUIRED", "pac-broken": "PAC_ERROR", "via-pac-proxy": "",
 		"clock-behind": "CLOCK_SKEW", "dns-servfail": "DNS_SERVFAIL", "dns-timeout": "DNS_TIMEOUT",
 		"proxy-denied": "PROXY_DENIED", "proxy-down": "PROXY_UNREACHABLE", "pac-unreachable": "PROXY_PAC_UNREACHABLE", "port-closed": "NET_REFUSED", "firewall": "NET_TIMEOUT",
+		"captive-portal": "NET_CAPTIVE_PORTAL", "wrong-dns-answer": "DNS_MISMATCH", "high-latency": "NET_HIGH_LATENCY",
+		"slow-link": "NET_SLOW_LINK", "packet-loss": "NET_PACKET_LOSS", "incomplete-chain": "TLS_INCOMPLETE_CHAIN",
+		"client-certificate": "TLS_CLIENT_CERT_REQUIRED", "plain-http": "TLS_PLAINTEXT",
+		"proxy-windows-signin": "PROXY_AUTH_REQUIRED", "pac-failover": "PROXY_UNREACHABLE",
+	}
+	// shown: the status (and variant) of the first fix's finding, where
+	// the scenario is about that one.
+	shown := map[string]string{
+		"wrong-dns-answer": "fail wrong_address", "incomplete-chain": "warn", "plain-http": "warn",
+		"proxy-windows-signin": "fail windows_sso", "pac-failover": "warn failover",
 	}
 	browserWant := map[string]string{
 		"cookie-rejected": "BROWSER_COOKIE_REJECTED", "script-error": "BROWSER_JS_ERROR", "blocked-file": "BROWSER_RESOURCE_BLOCKED",
@@ -180,8 +191,33 @@ func TestDemoScenariosGiveTheirCode(t *testing.T) {
 			if len(r.Fixes) == 0 || r.Fixes[0].Code != code {
 				t.Fatalf("first fix %+v, want %s\n%s", r.Fixes, code, errOut)
 			}
+			if want, ok := shown[sc.name]; ok {
+				if got := findingShown(t, out, r.Fixes[0].Check); got != want {
+					t.Fatalf("%s's finding is %q, want %q\n%s", r.Fixes[0].Check, got, want, out)
+				}
+			}
 		})
 	}
+}
+
+// findingShown is check's status in the JSON report, and its variant
+// after a space when it has one.
+func findingShown(t *testing.T, out, check string) string {
+	t.Helper()
+	var r struct {
+		Results []struct {
+			Check, Status, Variant string
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range r.Results {
+		if res.Check == check {
+			return strings.TrimSpace(res.Status + " " + res.Variant)
+		}
+	}
+	return ""
 }
 
 // runCLIParallel is runCLI without changing the working directory, so
