@@ -13,6 +13,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+	"github.com/logindoctor/logindoctor/fixtures/testenv"
 )
 
 // Check deadlines in the browser tests: enough for a launch and a page on
@@ -155,7 +156,7 @@ func TestCookiesSwitchedOffByUser(t *testing.T) {
 func TestCertificateErrors(t *testing.T) {
 	needChrome(t)
 	if _, err := exec.LookPath("certutil"); err != nil {
-		t.Skip("certutil not found (apt-get install libnss3-tools): ca_file cannot be applied to Chromium")
+		testenv.Unavailable(t, "certutil not found (apt-get install libnss3-tools): ca_file cannot be applied to Chromium")
 	}
 	f, err := certs.NewFactory(time.Now())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+	"github.com/logindoctor/logindoctor/fixtures/testenv"
 )
 
 // childMode, when set, makes a test run as the helper process of its own
@@ -24,13 +25,7 @@ const childMode = "LOGINDOCTOR_BROWSER_CHILD"
 // needRoot skips outside CI when not root; in CI it fails.
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("this test needs root, and CI is set")
-	}
-	t.Skip("needs root")
+	testenv.RequireRoot(t, "files owned by another user, and a process tree to kill")
 }
 
 // shortTempDir is a fresh directory under /tmp with a short path (Chromium

@@ -17,6 +17,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
+	"github.com/logindoctor/logindoctor/fixtures/testenv"
 )
 
 // TestVerdictOrder: the most fundamental finding becomes the code; the
@@ -300,7 +301,7 @@ func TestLaunchThatNeverAnswersEndsByDeadline(t *testing.T) {
 	bin, sleeper := filepath.Join(dir, "fake-chrome"), filepath.Join(dir, "fake-helper")
 	b, err := os.ReadFile("/bin/sleep")
 	if err != nil {
-		t.Skipf("no /bin/sleep: %v", err)
+		testenv.Unavailable(t, "no /bin/sleep: %v", err)
 	}
 	// The "browser" and a helper it starts in the background: both must go.
 	if err := os.WriteFile(sleeper, b, 0o755); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks/netfail"
 	"github.com/logindoctor/logindoctor/fixtures/dnsserver"
 	"github.com/logindoctor/logindoctor/fixtures/faultnet"
+	"github.com/logindoctor/logindoctor/fixtures/testenv"
 )
 
 type want struct {
@@ -155,7 +156,7 @@ func TestFailures(t *testing.T) {
 func TestTimeoutFullBacklog(t *testing.T) {
 	b, err := faultnet.StartFullBacklog()
 	if err != nil {
-		t.Skipf("no full-backlog listener: %v", err)
+		testenv.Unavailable(t, "no full-backlog listener: %v", err)
 	}
 	t.Cleanup(func() { b.Close() })
 	_, p, _ := net.SplitHostPort(b.Addr())
@@ -168,7 +169,7 @@ func TestUnreachableRealNamespace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if _, err := (faultnet.Isolated{}).DialContext(ctx, "tcp", "10.0.0.1:443"); !errors.Is(err, syscall.ENETUNREACH) {
-		t.Skipf("no empty network namespace here (needs root on Linux): %v", err)
+		testenv.Unavailable(t, "no empty network namespace here (needs root on Linux): %v", err)
 	}
 	e := env(t, "https://crm.corp.test/", faultnet.Isolated{}, nil, nil)
 	res := run(t, New(Options{}), e, deps(direct(), dnsFacts(map[string][]string{"crm.corp.test": {"10.0.0.1"}})))

@@ -23,6 +23,7 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/hostile"
 	"github.com/logindoctor/logindoctor/fixtures/idp"
 	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
+	"github.com/logindoctor/logindoctor/fixtures/testenv"
 )
 
 // The hostile tests run the real CLI in-process against misbehaving
@@ -433,11 +434,11 @@ func mkfifo(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("mkfifo")
 	if err != nil || runtime.GOOS == "windows" {
-		t.Skip("no mkfifo here")
+		testenv.Unavailable(t, "no mkfifo here")
 	}
 	path := filepath.Join(t.TempDir(), "pipe")
 	if out, err := exec.Command(bin, path).CombinedOutput(); err != nil {
-		t.Skipf("mkfifo: %v %s", err, out)
+		testenv.Unavailable(t, "mkfifo: %v %s", err, out)
 	}
 	return path
 }
@@ -479,7 +480,7 @@ func TestHostileFiles(t *testing.T) {
 		}, "larger than"},
 		{"endless profile", func(t *testing.T) []string {
 			if endless == "" {
-				t.Skip("no /dev/zero")
+				testenv.Unavailable(t, "no /dev/zero")
 			}
 			return []string{"--config", endless, url}
 		}, "config"},
@@ -527,7 +528,7 @@ func TestHostileFiles(t *testing.T) {
 		{"a pipe as CA file", func(t *testing.T) []string { return []string{url, "--ca-file", mkfifo(t)} }, "ca_file"},
 		{"an endless CA file", func(t *testing.T) []string {
 			if endless == "" {
-				t.Skip("no /dev/zero")
+				testenv.Unavailable(t, "no /dev/zero")
 			}
 			return []string{url, "--ca-file", endless}
 		}, "ca_file"},
@@ -537,7 +538,7 @@ func TestHostileFiles(t *testing.T) {
 		{"a pipe as saved report", func(t *testing.T) []string { return []string{"report", "render", mkfifo(t)} }, "pipe"},
 		{"an endless saved report", func(t *testing.T) []string {
 			if endless == "" {
-				t.Skip("no /dev/zero")
+				testenv.Unavailable(t, "no /dev/zero")
 			}
 			return []string{"report", "render", endless}
 		}, "zero"},
