@@ -10,7 +10,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 FUZZTIME  ?= 30s
 
-.PHONY: all build build-all test test-deps unit fmt-check vet demo bench fuzz lint chromium clean
+.PHONY: all build build-all test test-deps unit fmt-check vet demo bench fuzz lint chromium directories clean
 
 all: build
 
@@ -43,9 +43,15 @@ unit:
 # namespaces with faults), prometheus (prometheus and promtool: serve's
 # deploy/ configs and a real Prometheus scraping serve; the package starts its
 # own service on install, which is stopped at once: the tests start their own
-# on loopback). Installed when missing and root; elsewhere a clear
-# message (those tests then skip outside CI and fail under CI=true).
-TEST_DEBS := chromium libnss3-tools iproute2 iptables prometheus
+# on loopback), Samba's AD DC and OpenLDAP's slapd (the ldap provider's
+# tests start their own directories on loopback; the services the packages
+# start are stopped: they would hold ports 389 and 636). Installed when
+# missing and root; elsewhere a clear message (those tests then skip outside
+# CI and fail under CI=true).
+TEST_DEBS := chromium libnss3-tools iproute2 iptables prometheus \
+	samba-ad-dc samba-ad-provision python3-samba slapd
+# Services those packages start on install, stopped again at once.
+TEST_SERVICES := prometheus slapd samba-ad-dc samba winbind
 
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -54,7 +60,9 @@ test-deps:
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian packages for the tests:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-		case "$$missing" in *prometheus*) { systemctl stop prometheus || service prometheus stop; } >/dev/null 2>&1 || true;; esac; \
+		for s in $(TEST_SERVICES); do \
+			{ systemctl disable --now $$s || service $$s stop; } >/dev/null 2>&1 || true; \
+		done; \
 	else \
 		echo "NOTE: the tests need:$$missing (Debian/Ubuntu: sudo apt-get install$$missing;"; \
 		echo "      macOS/Windows: install Google Chrome). Tests that need them skip until then (and fail under CI=true)."; \
@@ -63,23 +71,8 @@ test-deps:
 # Kept as a name for habit: the browser's packages are part of test-deps.
 chromium: test-deps
 
-# Samba's AD DC and OpenLDAP's slapd for the ldap provider's tests (they
-# start their own servers on loopback): installed when missing and root;
-# the services the packages start are stopped (they would hold port 389).
-directories:
-	@if command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 && command -v slapd >/dev/null 2>&1; then \
-		:; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian's samba-ad-dc, samba-ad-provision, python3-samba and slapd for the directory tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			samba-ad-dc samba-ad-provision python3-samba slapd >/dev/null; \
-		for s in slapd samba-ad-dc samba winbind; do \
-			systemctl disable --now $$s >/dev/null 2>&1 || service $$s stop >/dev/null 2>&1 || true; \
-		done; \
-	else \
-		echo "NOTE: Samba AD DC or slapd missing (Debian: sudo apt-get install samba-ad-dc samba-ad-provision python3-samba slapd);"; \
-		echo "      the directory tests skip until then (outside CI)."; \
-	fi
+# Kept as a name: the directories' packages are part of test-deps.
+directories: test-deps
 
 demo:
 	$(GO) run ./cmd/logindoctor demo $(ARGS)
