@@ -63,8 +63,11 @@ func TestNoChromeLeftBehind(t *testing.T) {
 		if took > limit+minCloseWait+time.Second && !r.panics {
 			t.Errorf("run %d (%v/%v): took %v", i, r.timeout, r.cancelAfter, took)
 		}
-		if !r.panics && r.fault != loginpages.Healthy && res.Code != CodeTimeout && res.Code != CodePopupBlocked {
-			t.Errorf("run %d: code %s (%s), want %s", i, res.Code, res.Summary, CodeTimeout)
+		// Cut short while Chrome was still starting, the check says so
+		// (CHECK_ERROR: the tool's own limit), never a network finding.
+		launchCut := res.Code == checks.CodeCheckError && strings.Contains(res.Summary, "Chrome did not")
+		if !r.panics && r.fault != loginpages.Healthy && res.Code != CodeTimeout && res.Code != CodePopupBlocked && !launchCut {
+			t.Errorf("run %d: code %s (%s), want %s (or Chrome's start cut short)", i, res.Code, res.Summary, CodeTimeout)
 		}
 	}
 
