@@ -60,6 +60,7 @@ var staffOwnedCodes = []string{
 	"ACCOUNT_DISABLED", "ACCOUNT_LOCKED", "ACCOUNT_API_AUTH", "ACCOUNT_API_UNREACHABLE",
 	"BROWSER_COOKIE_REJECTED", "BROWSER_JS_ERROR", "BROWSER_NO_LOGIN_FORM",
 	"DNS_TIMEOUT", "DNS_NO_ADDRESS", // dns.resolve, net.reach, http.login hops: owner it in every variant
+	"PROXY_UNREACHABLE", // proxy.route (env, config, invalid, failover too), netfail: owner it
 }
 
 // staffOwnedSteps are the step messages of codes whose owner depends on
@@ -73,6 +74,8 @@ var staffOwnedSteps = []string{
 	"NET_REFUSED.steps", "NET_REFUSED.steps.proxy",
 	"NET_TIMEOUT.steps", "NET_TIMEOUT.steps.proxy",
 	"NET_UNREACHABLE.steps", "NET_UNREACHABLE.steps.proxy",
+	// proxy.route: a system or PAC proxy's sign-in, Windows-only sign-in (credentials_* are yours).
+	"PROXY_AUTH_REQUIRED.steps", "PROXY_AUTH_REQUIRED.steps.windows_sso",
 }
 
 // opensWithNothingToDo reports whether a step tells the person first that
