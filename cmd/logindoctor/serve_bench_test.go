@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/fixtures/certs"
+	"github.com/logindoctor/logindoctor/fixtures/crm"
+	"github.com/logindoctor/logindoctor/fixtures/ntpserver"
+)
+
+// Issue 15: a probe without the browser is measured against what
+// blackbox_exporter's http prober does for the same loopback page —
+// resolve, connect, TLS, GET — so the README can say how the two compare.
+
+// benchWorld is the fake CRM on loopback with a valid certificate, its CA
+// file and an NTP server.
+type benchWorld struct {
+	url, caFile, ntp string
+	roots            *x509.CertPool
+}
+
+func newBenchWorld(b *testing.B) benchWorld {
+	b.Helper()
+	f, err := certs.NewFactory(time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := f.Leaf(certs.Valid, "127.0.0.1", "localhost")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := crm.Start(crm.Options{Cert: &cert})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	ntp, err := ntpserver.Start(ntpserver.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ntp.Close() })
+	ca := filepath.Join(b.TempDir(), "ca.pem")
+	if err := f.Root.WritePEM(ca); err != nil {
+		b.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(f.Root.PEM())
+	return benchWorld{url: srv.URL(), caFile: ca, ntp: ntp.Addr(), roots: roots}
+}
+
+// startBenchServe starts `serve` with one module, "office", that trusts
+// w's CA and asks w's NTP server: the default checks, no browser, no device.
+func startBenchServe(b *testing.B, w benchWorld) string {
+	b.Helper()
+	modules := filepath.Join(b.TempDir(), "modules.yml")
+	text := fmt.Sprintf("modules:\n  office:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n", w.caFile, w.ntp)
+	if err := os.WriteFile(modules, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ios, _, _ := testStreams(map[string]string{"LANG": "en_US.UTF-8", "PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME")})
+	a, err := newApp(ios, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := serveOptions{Listen: "127.0.0.1:0", Modules: modules, AllowRoot: true, MaxProbes: 8, MaxBrowser: 1, MaxQueue: 64,
+		TimeoutOffset: defaultTimeoutOffset, LogLevel: "info", DrainTimeout: 3 * time.Second}
+	s, err := newServer(a, o, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signals, done := make(chan os.Signal, 1), make(chan struct{})
+	go func() {
+		_ = s.serve(context.Background(), ln, signals)
+		close(done)
+	}()
+	b.Cleanup(func() {
+		signals <- syscall.SIGTERM
+		<-done
+	})
+	return "http://" + ln.Addr().String() + "/probe?module=office&target=" + w.url
+}
+
+// benchProbe runs one probe and fails unless the CRM was found healthy.
+func benchProbe(b *testing.B, client *http.Client, probe string) {
+	req, _ := http.NewRequest(http.MethodGet, probe, nil)
+	req.Header.Set(scrapeTimeoutHeader, "10")
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "\nlogindoctor_probe_success 1\n") {
+		b.Fatalf("probe: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// BenchmarkProbeNoBrowser is one warm `serve` probe of the loopback CRM
+// with the default module checks (no browser, no device): resolve, route,
+// reach, quality, TLS, the sign-in walk, the clock against a loopback NTP
+// server, rendered as Prometheus metrics. probes/s is the throughput of
+// that many probes at once (GOMAXPROCS concurrent clients).
+func BenchmarkProbeNoBrowser(b *testing.B) {
+	w := newBenchWorld(b)
+	probe := startBenchServe(b, w)
+	client := &http.Client{Timeout: 30 * time.Second}
+	benchProbe(b, client, probe) // warm: first-use costs are not a probe's
+	b.Run("serial", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			benchProbe(b, client, probe)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				benchProbe(b, client, probe)
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "probes/s")
+	})
+}
+
+// BenchmarkBaselineHTTPSGet is blackbox_exporter's http prober on the same
+// page: a fresh resolve, connect, TLS handshake and GET, body read.
+func BenchmarkBaselineHTTPSGet(b *testing.B) {
+	w := newBenchWorld(b)
+	get := func() {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: w.roots}, DisableKeepAlives: true}
+		resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(w.url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		tr.CloseIdleConnections()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	get()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		get()
+	}
+}
+
