@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -57,11 +59,21 @@ const maxCommandOutput = 256 << 10
 // errNotThisOS means the requested OS is not the running one.
 var errNotThisOS = errors.New("system proxy settings of another operating system cannot be read")
 
-// ReadProxySettings implements SystemReader.
+// ReadProxySettings implements SystemReader. A read is reused for
+// systemSettingsTTL by every run of the process (see osSettings).
 func (OSReader) ReadProxySettings(ctx context.Context, goos string) (SystemSettings, error) {
 	if goos != runtime.GOOS {
 		return SystemSettings{}, errNotThisOS
 	}
+	s, err := osSettings.get(ctx, time.Now, func(ctx context.Context) (SystemSettings, error) { return readOS(ctx, goos) })
+	if err != nil {
+		return SystemSettings{}, err
+	}
+	return s.clone(), nil
+}
+
+// readOS reads the settings of the running system goos.
+func readOS(ctx context.Context, goos string) (SystemSettings, error) {
 	switch goos {
 	case "windows":
 		v, err := readWindowsValues()
@@ -105,6 +117,13 @@ func runBounded(ctx context.Context, name string, args ...string) (string, error
 		return "", err
 	}
 	return string(b), readErr
+}
+
+// clone is a copy of s that shares nothing with it.
+func (s SystemSettings) clone() SystemSettings {
+	s.Proxies = maps.Clone(s.Proxies)
+	s.Bypass = slices.Clone(s.Bypass)
+	return s
 }
 
 // manualProxy picks the manual proxy for scheme and the setting's name.
