@@ -160,4 +160,3 @@ func BenchmarkBaselineHTTPSGet(b *testing.B) {
 		get()
 	}
 }
-
