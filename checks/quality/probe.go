@@ -170,7 +170,7 @@ var errAnswered = errors.New("answered")
 func firstAnswer(ctx context.Context, conn net.Conn, pt target) (time.Duration, error) {
 	if pt.kind == kindTLS {
 		w := &timedConn{Conn: conn}
-		err := tls.Client(w, &tls.Config{ServerName: pt.serverName, MinVersion: tls.VersionTLS12}).HandshakeContext(ctx)
+		err := tls.Client(w, probeTLSConfig(pt.serverName)).HandshakeContext(ctx)
 		if w.answered.IsZero() {
 			if err == nil {
 				err = errors.New("handshake ended without an answer")
@@ -192,6 +192,18 @@ func firstAnswer(ctx context.Context, conn net.Conn, pt target) (time.Duration, 
 		return 0, fmt.Errorf("read: %w", err)
 	}
 	return time.Since(start), nil
+}
+
+// probeTLSConfig is the ClientHello of a round-trip probe. Only the
+// server's first answer is timed, so the hello offers classic key shares
+// (X25519, then P-256) without Go's default post-quantum hybrid: its
+// ML-KEM key share cost a key generation per probe here and an
+// encapsulation per probe on the server, and made the hello span two
+// packets; every TLS server accepts one of the two (else its answer, a
+// HelloRetryRequest or an alert, is the answer all the same).
+func probeTLSConfig(serverName string) *tls.Config {
+	return &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12,
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
 }
 
 // timedConn notes when the first request bytes went out and when the
