@@ -61,6 +61,8 @@ var staffOwnedCodes = []string{
 	"BROWSER_COOKIE_REJECTED", "BROWSER_JS_ERROR", "BROWSER_NO_LOGIN_FORM",
 	"DNS_TIMEOUT", "DNS_NO_ADDRESS", // dns.resolve, net.reach, http.login hops: owner it in every variant
 	"PROXY_UNREACHABLE", // proxy.route (env, config, invalid, failover too), netfail: owner it
+	"NET_PATH_MTU", "HTTP_SLOW", "HTTP_NEGOTIATE",
+	"BROWSER_CERT_ERROR", "BROWSER_RESOURCE_BLOCKED", "BROWSER_TIMEOUT",
 }
 
 // staffOwnedSteps are the step messages of codes whose owner depends on
@@ -76,6 +78,9 @@ var staffOwnedSteps = []string{
 	"NET_UNREACHABLE.steps", "NET_UNREACHABLE.steps.proxy",
 	// proxy.route: a system or PAC proxy's sign-in, Windows-only sign-in (credentials_* are yours).
 	"PROXY_AUTH_REQUIRED.steps", "PROXY_AUTH_REQUIRED.steps.windows_sso",
+	// tlscert.HandshakeFailure: owner admin (client_cert is TLS_CLIENT_CERT_REQUIRED now).
+	"TLS_HANDSHAKE_FAILED.steps", "TLS_HANDSHAKE_FAILED.steps.timeout", "TLS_HANDSHAKE_FAILED.steps.not_tls",
+	"TLS_HANDSHAKE_FAILED.steps.closed", "TLS_HANDSHAKE_FAILED.steps.alert",
 }
 
 // opensWithNothingToDo reports whether a step tells the person first that
