@@ -164,3 +164,26 @@ func TestChineseUsesThePoliteYou(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerByRouteStepsOpenForThatOwner: net.quality gives its codes to IT
+// when it measured the path to the proxy (param proxy set) and to the
+// person otherwise; the first step follows that owner.
+func TestOwnerByRouteStepsOpenForThatOwner(t *testing.T) {
+	for _, lang := range Languages() {
+		tr := Messages(lang)
+		for _, code := range []string{"NET_HIGH_LATENCY", "NET_PACKET_LOSS", "NET_SLOW_LINK"} {
+			for _, proxy := range []string{"proxy.corp:8080", ""} {
+				params := realisticParams("")
+				params["proxy"] = proxy
+				src, ok := tr.lookup(code+".steps", params)
+				steps := splitSteps(src)
+				if !ok || len(steps) == 0 {
+					t.Fatalf("%s %s.steps: no steps", lang, code)
+				}
+				if staff := proxy != ""; opensWithNothingToDo(lang, steps[0]) != staff {
+					t.Errorf("%s %s.steps (proxy %q, owner it: %t) opens with %q", lang, code, proxy, staff, steps[0])
+				}
+			}
+		}
+	}
+}
