@@ -66,3 +66,39 @@ func TestCobraErrorsInChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestLangAnywhereOnTheCommandLine: --lang is read before parsing, so every
+// command accepts it, before or after the subcommand, as "--lang zh" or
+// "--lang=zh" — also version, serve or help, which have no --lang flag.
+func TestLangAnywhereOnTheCommandLine(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lang", "zh", "version"}, "logindoctor " + version},
+		{[]string{"--lang=zh", "version"}, "logindoctor " + version},
+		{[]string{"version", "--lang", "zh"}, "logindoctor " + version},
+		{[]string{"list", "--lang", "zh"}, "电脑与设备"},
+		{[]string{"--lang", "zh", "list"}, "电脑与设备"},
+		{[]string{"--lang=zh", "list"}, "电脑与设备"},
+		{[]string{"--lang=zh", "help", "version"}, "用法："},
+	}
+	for _, tt := range tests {
+		out, errOut, code := helpCLI(t, tt.args...)
+		if code != 0 || !strings.Contains(out, tt.want) || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+	// Shell completion after --lang before a command without one.
+	if _, errOut, _ := helpCLI(t, "__complete", "--lang", "zh", "version", ""); strings.Contains(errOut, "unknown flag") {
+		t.Errorf("__complete --lang zh version: %s", errOut)
+	}
+	if out, _, _ := helpCLI(t, "__complete", "--lang", "zh", "check", "--lang", ""); !strings.Contains(out, "zh") {
+		t.Errorf("__complete … --lang offers no languages: %q", out)
+	}
+	// The language holds for the errors of a command without --lang too.
+	_, errOut, code := helpCLI(t, "--lang", "zh", "version", "extra")
+	if code != 2 || strings.Contains(errOut, "--lang") || !strings.Contains(errOut, "出错了") {
+		t.Errorf("--lang zh version extra: exit %d, stderr %q", code, errOut)
+	}
+}

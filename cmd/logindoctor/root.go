@@ -296,7 +296,7 @@ func (a *app) newVersionCmd() *cobra.Command {
 // error in the user's language.
 func (a *app) execute(ctx context.Context, args []string) int {
 	root := a.newRootCmd()
-	root.SetArgs(args)
+	root.SetArgs(argsForCommand(root, args))
 	err := root.ExecuteContext(ctx)
 	var (
 		ve *verdictError
