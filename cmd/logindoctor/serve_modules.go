@@ -202,7 +202,10 @@ func newModule(path, name string, keys map[string]any, reg *checks.Registry) (*m
 // `url: target` would resolve. where names the module in errors.
 func (m *module) settings(target, where string) (*settings, error) {
 	l := newLoader(func(string) string { return "" }, nil)
-	if err := l.v.MergeConfigMap(m.keys); err != nil {
+	// viper rewrites the map it merges (lower-cased nested keys): every
+	// probe merges its own copy, or concurrent probes of one module write
+	// m.keys at once (fatal "concurrent map writes").
+	if err := l.v.MergeConfigMap(cloneKeys(m.keys)); err != nil {
 		return nil, configErrorf("%s: %v", where, err)
 	}
 	l.file = where
@@ -215,6 +218,35 @@ func (m *module) settings(target, where string) (*settings, error) {
 		return nil, configErrorf("%s: %v", where, err)
 	}
 	return s, nil
+}
+
+// cloneKeys is a deep copy of a module's keys (nested maps and lists).
+func cloneKeys(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneKeys(v)
+	case map[any]any:
+		out := make(map[any]any, len(v))
+		for k, e := range v {
+			out[k] = cloneValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // probeTarget validates a probe's target: an absolute http(s) URL with a
