@@ -2,6 +2,7 @@ package tlscert
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -61,6 +62,16 @@ func judgeHost(ctx context.Context, env *checks.Env, tg target) checks.Result {
 // completes, else the TLS_HANDSHAKE_FAILED timeout it was.
 func stalled(ctx context.Context, env *checks.Env, addr string, h Handshake, first error, waited time.Duration) checks.Result {
 	small, ok, err := retrySmall(ctx, env, addr, h.Host)
+	if !ok && err == nil {
+		// Full-size packets came through on the second try: the first
+		// was only slow. Judge the certificate that arrived.
+		small.Addr = h.Addr
+		o := OptionsFor(env)
+		small = CompleteChain(ctx, env, small, o)
+		res := Classify(small, o).With("first_attempt", fmt.Sprintf("no TLS answer within %s; a second handshake completed", waited.Round(100*time.Millisecond)))
+		res.Data = small
+		return res
+	}
 	if !ok {
 		res := HandshakeFailure(h, first)
 		if err != nil {

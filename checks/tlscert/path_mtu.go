@@ -40,14 +40,37 @@ func firstTryContext(ctx context.Context, retry bool) (context.Context, context.
 // retrySmall connects to addr (the address that stalled) again with a
 // small MSS and runs the handshake. ok reports that the server's flight
 // came through this time: the first attempt hit a path-MTU black hole.
+//
+// A control handshake with full-size packets runs at the same time: when it
+// completes too, the first attempt was merely slow (a busy server or
+// machine), not a black hole, and ok is false.
 func retrySmall(ctx context.Context, env *checks.Env, addr, host string) (h Handshake, ok bool, err error) {
-	conn, derr := env.DialWith(ctx, net.Dialer{Control: mssControl(smallMSS)}, "tcp", addr)
-	if derr != nil {
-		return Handshake{Host: host, Addr: addr}, false, derr
+	type outcome struct {
+		h   Handshake
+		err error
+	}
+	control := make(chan outcome, 1)
+	go func() {
+		ch, cerr := handshakeWith(ctx, env, net.Dialer{}, addr, host)
+		control <- outcome{ch, cerr}
+	}()
+	h, err = handshakeWith(ctx, env, net.Dialer{Control: mssControl(smallMSS)}, addr, host)
+	small := err == nil || !netfail.IsTimeout(err)
+	c := <-control
+	if small && c.err == nil {
+		return c.h, false, nil
+	}
+	return h, small, err
+}
+
+// handshakeWith dials addr with d and runs the TLS handshake.
+func handshakeWith(ctx context.Context, env *checks.Env, d net.Dialer, addr, host string) (Handshake, error) {
+	conn, err := env.DialWith(ctx, d, "tcp", addr)
+	if err != nil {
+		return Handshake{Host: host, Addr: addr}, err
 	}
 	defer conn.Close()
-	h, err = Probe(ctx, conn, host)
-	return h, err == nil || !netfail.IsTimeout(err), err
+	return Probe(ctx, conn, host)
 }
 
 // pathMTUFinding is NET_PATH_MTU: the handshake stalled with full-size
