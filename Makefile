@@ -35,8 +35,11 @@ vet:
 	$(GO) vet $(PKG)
 
 # The race detector is always on; fuzz targets run their seed corpora.
+# One package at a time: the browser, directory and namespace tests start
+# Chromium, Samba and slapd, and two such packages at once on a 2-core
+# machine turn their deadlines into noise.
 unit:
-	$(GO) test -race -count=1 -timeout 15m $(PKG)
+	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKG)
 
 # Debian packages the tests drive for real: Chromium (browser tests),
 # certutil (a test CA for Chromium), iproute2 and iptables (network
