@@ -39,7 +39,7 @@ const (
 	kindMap // free-form map (account.generic, browser.min_versions)
 )
 
-// configKeys are every key of DESIGN.md (and the few this tool adds), with
+// configKeys are every configuration key (the README's list), with
 // their kind and default. Validation and env binding derive from this list.
 var configKeys = []struct {
 	key  string

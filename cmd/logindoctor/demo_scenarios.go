@@ -268,16 +268,24 @@ func loginPage(f loginpages.Fault) func(w *demoWorld) error {
 // proxyAuth: the company proxy wants a user name and password, and this
 // computer's settings give none.
 func proxyAuth(w *demoWorld) error {
-	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
-		return err
+	return viaProxy(proxy.Config{User: "demo", Password: "not-shown"})(w)
+}
+
+// viaProxy is a healthy CRM behind a company proxy started with cfg, which
+// the profile names.
+func viaProxy(cfg proxy.Config) func(*demoWorld) error {
+	return func(w *demoWorld) error {
+		if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
+			return err
+		}
+		p, err := proxy.Start(cfg)
+		if err != nil {
+			return err
+		}
+		w.closers = append(w.closers, p.Close)
+		w.target.Proxy.URL = p.URL().String()
+		return nil
 	}
-	p, err := proxy.Start(proxy.Config{User: "demo", Password: "not-shown"})
-	if err != nil {
-		return err
-	}
-	w.closers = append(w.closers, p.Close)
-	w.target.Proxy.URL = p.URL().String()
-	return nil
 }
 
 // pacBroken: IT's proxy auto-configuration (PAC) file has a bug.

@@ -185,16 +185,7 @@ func plainHTTP(w *demoWorld) error {
 // proxyWindowsSignin: the company proxy signs in Windows accounts only
 // (Negotiate, NTLM), which this computer — not in the domain — cannot do.
 func proxyWindowsSignin(w *demoWorld) error {
-	if err := crmWith(certs.Valid, crm.Options{})(w); err != nil {
-		return err
-	}
-	p, err := proxy.Start(proxy.Config{AuthSchemes: []string{"Negotiate", "NTLM"}})
-	if err != nil {
-		return err
-	}
-	w.closers = append(w.closers, p.Close)
-	w.target.Proxy.URL = p.URL().String()
-	return nil
+	return viaProxy(proxy.Config{AuthSchemes: []string{"Negotiate", "NTLM"}})(w)
 }
 
 // pacFailover: the PAC file lists a dead proxy first; the browser waits
