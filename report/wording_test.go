@@ -63,6 +63,7 @@ var staffOwnedCodes = []string{
 	"PROXY_UNREACHABLE", // proxy.route (env, config, invalid, failover too), netfail: owner it
 	"NET_PATH_MTU", "HTTP_SLOW", "HTTP_NEGOTIATE",
 	"BROWSER_CERT_ERROR", "BROWSER_RESOURCE_BLOCKED", "BROWSER_TIMEOUT",
+	"TLS_CLIENT_CERT_REQUIRED", // tlscert: owner it (only IT can enroll a device)
 }
 
 // staffOwnedSteps are the step messages of codes whose owner depends on
@@ -81,6 +82,12 @@ var staffOwnedSteps = []string{
 	// tlscert.HandshakeFailure: owner admin (client_cert is TLS_CLIENT_CERT_REQUIRED now).
 	"TLS_HANDSHAKE_FAILED.steps", "TLS_HANDSHAKE_FAILED.steps.timeout", "TLS_HANDSHAKE_FAILED.steps.not_tls",
 	"TLS_HANDSHAKE_FAILED.steps.closed", "TLS_HANDSHAKE_FAILED.steps.alert",
+	// Reports saved before TLS_CLIENT_CERT_REQUIRED existed still carry this variant.
+	"TLS_HANDSHAKE_FAILED.steps.client_cert",
+	// account: a staged account is the administrator's to activate.
+	"ACCOUNT_MUST_CHANGE_PASSWORD.steps.staged",
+	// browser.page: a sandboxed login page is the administrator's to fix.
+	"BROWSER_COOKIES_DISABLED.steps.site",
 }
 
 // opensWithNothingToDo reports whether a step tells the person first that
@@ -182,6 +189,95 @@ func TestOwnerByRouteStepsOpenForThatOwner(t *testing.T) {
 				}
 				if staff := proxy != ""; opensWithNothingToDo(lang, steps[0]) != staff {
 					t.Errorf("%s %s.steps (proxy %q, owner it: %t) opens with %q", lang, code, proxy, staff, steps[0])
+				}
+			}
+		}
+	}
+}
+
+// englishCondition is a leading condition or setting ("If you are on
+// Wi-Fi, ", "On the login page, ") before the step's main clause.
+var englishCondition = regexp.MustCompile(`^(?:If|On|In|When|Once|Until|Before|After)\b[^,:.;]*,\s+`)
+
+// englishImperatives are the verbs a first step may open with (after a
+// leading condition). A step that opens with anything else — a subject such
+// as "The server…", "Your account…", "{{.host}} is…", "This is not…" — is
+// an explanation: put the action first and the reason after a colon.
+var englishImperatives = map[string]bool{
+	"allow": true, "ask": true, "check": true, "connect": true, "do": true, "find": true,
+	"fix": true, "give": true, "have": true, "install": true, "log": true, "look": true,
+	"nothing": true, "open": true, "set": true, "type": true, "update": true, "use": true,
+	"wait": true, "tell": true, "restart": true, "run": true, "close": true, "turn": true,
+	"click": true, "choose": true, "enter": true, "stop": true, "change": true, "try": true,
+	"move": true, "contact": true, "call": true, "remove": true, "reset": true,
+}
+
+// chineseCondition is a leading condition (如果…，) before the step's main
+// clause.
+var chineseCondition = regexp.MustCompile(`^(?:如果|若|假如)[^，：。；]*，`)
+
+// chineseAction matches a Chinese main clause that opens with something to
+// do: 请…, a verb, a prohibition (不要), or "nothing to do" (无需/不需要).
+var chineseAction = regexp.MustCompile(`^(?:请|先|打开|点击|检查|核对|安装|更新|升级|用|使用|改用|登录|找到|在|允许|从|通过|输入|连上|连接|确认|等|重启|运行|关闭|联系|告诉|把|换|下载|设置|不要|别)`)
+
+// chineseLead matches a first clause (up to the first ：，。；) that asks
+// (请) the person or tells them there is nothing for them to do.
+var chineseLead = regexp.MustCompile(`^[^：，。；]*(?:请|无需|不需要)`)
+
+// opensWithAction reports whether a rendered first step starts with
+// something to do rather than with an explanation.
+func opensWithAction(lang, step string) bool {
+	if lang == "zh" {
+		if chineseLead.MatchString(step) {
+			return true
+		}
+		main := chineseCondition.ReplaceAllString(step, "")
+		return chineseAction.MatchString(main) || chineseLead.MatchString(main)
+	}
+	if strings.HasPrefix(step, "Nothing to do") || strings.HasPrefix(step, "Nothing to fix") {
+		return true
+	}
+	main := englishCondition.ReplaceAllString(step, "")
+	word, _, _ := strings.Cut(main, " ")
+	return englishImperatives[strings.ToLower(strings.Trim(word, `"'`))]
+}
+
+// TestFirstStepIsAnAction: step 1) of every code and variant, in every
+// language, is something to do for whoever "Who can fix it" names; why it
+// is needed comes after it (after a colon, or in a later step). Both
+// branches of an {{if .proxy}} step are rendered.
+func TestFirstStepIsAnAction(t *testing.T) {
+	msgs, err := readCatalogs(catalogFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages() {
+		tr := Messages(lang)
+		var ids []string
+		for id := range msgs[lang] {
+			if strings.HasSuffix(id, ".steps") || strings.Contains(id, ".steps.") {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		if len(ids) < 100 {
+			t.Fatalf("%s: only %d step messages", lang, len(ids))
+		}
+		for _, id := range ids {
+			if id == "label.steps" {
+				continue
+			}
+			for _, proxy := range []string{"proxy.corp:8080", ""} {
+				params := realisticParams("")
+				params["proxy"] = proxy
+				src, ok := tr.lookup(id, params)
+				steps := splitSteps(src)
+				if !ok || len(steps) == 0 {
+					t.Errorf("%s %s: no steps", lang, id)
+					continue
+				}
+				if !opensWithAction(lang, steps[0]) {
+					t.Errorf("%s %s (proxy %q) opens with an explanation, not something to do: %q", lang, id, proxy, steps[0])
 				}
 			}
 		}
