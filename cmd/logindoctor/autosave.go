@@ -91,7 +91,7 @@ func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red 
 	if !upload && !shouldSave(rep.Verdict, p.g, outTTY, ci, p.demo, p.forceSave) {
 		return nil
 	}
-	zip, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
+	zip, err := a.ticketBundle(ctx, rep, p, red)
 	if err != nil {
 		return err
 	}

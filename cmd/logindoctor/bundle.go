@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -72,10 +73,35 @@ func readSmall(path string) []byte {
 	return buf[:n]
 }
 
+// builtBundle is a run's ticket bundle once it is built. deliver and
+// saveForIT use it one after the other, never at once.
+type builtBundle struct{ zip []byte }
+
+// ticketBundle is the run's ticket bundle: built (aside, by ctx's
+// deadline) at its first use and the same bytes at every later one, so a
+// run that writes --bundle and uploads it (or saves it on the desktop)
+// renders the report and copies the screenshot once.
+func (a *app) ticketBundle(ctx context.Context, rep *report.Report, p runPlan, red *redactor) ([]byte, error) {
+	if p.bundle != nil && p.bundle.zip != nil {
+		return p.bundle.zip, nil
+	}
+	data, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
+	if err != nil {
+		return nil, err
+	}
+	if p.bundle != nil {
+		p.bundle.zip = data
+	}
+	return data, nil
+}
+
 // buildBundle makes the ticket bundle: the report in three formats, the
 // attachments (screenshot), environment facts and a README naming the
 // report id — every file scrubbed of secrets.
 func (a *app) buildBundle(rep *report.Report, s *settings, red *redactor) ([]byte, error) {
+	if a.bundleBuilds != nil {
+		a.bundleBuilds.Add(1)
+	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name string, data []byte) error {

@@ -34,6 +34,10 @@ type runPlan struct {
 	forceSave bool
 	// demo: a demo scenario, whose report is never saved for IT.
 	demo bool
+	// bundle holds the run's ticket bundle once built, so that --bundle
+	// and the copy for IT (inbox or desktop) are the same bytes, built
+	// once (nil: built at every use).
+	bundle *builtBundle
 }
 
 // runCheck is `logindoctor [URL]`, `check` and `smoke`.
@@ -150,6 +154,7 @@ func (a *app) diagnose(ctx context.Context, p runPlan) error {
 	})
 	verdict := a.judge(rep, p.g, p.smoke)
 	p.failing = verdict.failing
+	p.bundle = &builtBundle{}
 	red := newRedactor(s, a.io.Getenv)
 	err := a.deliver(finishCtx, rep, p, red)
 	if err == nil {

@@ -31,7 +31,7 @@ func (a *app) deliver(ctx context.Context, rep *report.Report, p runPlan, red *r
 	if p.g.Bundle == "" {
 		return nil
 	}
-	zip, err := aside(ctx, func() ([]byte, error) { return a.buildBundle(rep, p.settings, red) })
+	zip, err := a.ticketBundle(ctx, rep, p, red)
 	if err != nil {
 		return err
 	}

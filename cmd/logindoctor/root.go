@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -53,6 +54,9 @@ type app struct {
 	// doubleClicked: started from Explorer (see planLaunch); a failed run
 	// saves its bundle for IT whatever the terminal checks say.
 	doubleClicked bool
+	// bundleBuilds, when set, counts the ticket bundles built (tests: one
+	// per run, however many places it goes to).
+	bundleBuilds *atomic.Int32
 }
 
 func newApp(ios *IOStreams, args []string) (*app, error) {
