@@ -35,8 +35,11 @@ func readReport(raw []byte) (*report.Report, error) {
 // inboxRow is one report in the list.
 type inboxRow struct {
 	ID, Target, Verdict, Received string
-	Code, Owner, Title            string
-	received                      time.Time
+	// VerdictText is Verdict in the page's language (Verdict stays the
+	// CSS class).
+	VerdictText        string
+	Code, Owner, Title string
+	received           time.Time
 }
 
 // pageLang is the pages' language: ?lang=, else the browser's
@@ -125,6 +128,7 @@ func (s *server) handleReportList(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].received.After(rows[j].received) })
 	var shown []inboxRow
+	tr := report.Messages(lang)
 	for _, row := range rows[:min(len(rows), maxListedReports)] {
 		rep, err := s.inbox.load(row.ID)
 		if err != nil || !matches(rep, code, owner, stage) {
@@ -132,6 +136,7 @@ func (s *server) handleReportList(w http.ResponseWriter, r *http.Request) {
 		}
 		rep.Localize(lang)
 		row.Target, row.Verdict, row.Received = rep.Target, string(rep.Verdict), row.received.UTC().Format("2006-01-02 15:04 UTC")
+		row.VerdictText = tr.T("status."+row.Verdict, nil)
 		if len(rep.Fixes) > 0 {
 			row.Code, row.Owner, row.Title = rep.Fixes[0].Code, string(rep.Fixes[0].Owner), rep.Fixes[0].Title
 		}
@@ -237,7 +242,7 @@ var listPage = template.Must(template.New("list").Parse(`<!doctype html>
 <button>{{index .W "filter"}}</button> · <a href="/reports?lang=en">English</a> · <a href="/reports?lang=zh">中文</a>
 </form>
 {{if .Rows}}<table><tr><th>{{index .W "id"}}</th><th>{{index .W "received"}}</th><th>{{index .W "target"}}</th><th>{{index .W "verdict"}}</th><th>{{index .W "code"}}</th><th>{{index .W "owner"}}</th><th>{{index .W "fix"}}</th></tr>
-{{range .Rows}}<tr><td><a href="/reports/{{.ID}}?lang={{$.Lang}}">{{.ID}}</a></td><td>{{.Received}}</td><td>{{.Target}}</td><td class="{{.Verdict}}">{{.Verdict}}</td><td>{{.Code}}</td><td>{{.Owner}}</td><td>{{.Title}}</td></tr>
+{{range .Rows}}<tr><td><a href="/reports/{{.ID}}?lang={{$.Lang}}">{{.ID}}</a></td><td>{{.Received}}</td><td>{{.Target}}</td><td class="{{.Verdict}}">{{.VerdictText}}</td><td>{{.Code}}</td><td>{{.Owner}}</td><td>{{.Title}}</td></tr>
 {{end}}</table>{{else}}<p>{{index .W "none"}}</p>{{end}}
 </body></html>
 `))
