@@ -274,9 +274,6 @@ func (tb *tab) clean() {
 		}
 	}
 	for _, p := range tb.problems {
-		if strings.HasPrefix(p, "log (network): ") && strings.HasSuffix(p, " "+tb.origin+"/favicon.ico") {
-			continue // the browser's own favicon request, which serve answers 404
-		}
 		tb.t.Errorf("the page reported an error: %.300s", p)
 	}
 	tb.requests, tb.problems = nil, nil
