@@ -10,7 +10,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 FUZZTIME  ?= 30s
 
-.PHONY: all build build-all test test-deps unit fmt-check vet demo bench fuzz lint chromium directories clean
+.PHONY: all build build-all test test-deps bench-deps unit fmt-check vet demo bench fuzz lint chromium directories clean
 
 all: build
 
@@ -80,8 +80,15 @@ directories: test-deps
 demo:
 	$(GO) run ./cmd/logindoctor demo $(ARGS)
 
-# Benchmarks; results go to bench.txt, which the README quotes.
-bench:
+# Benchmarks; results go to bench.txt, which the README quotes. serve's
+# probe is measured side by side with Debian's blackbox_exporter and
+# against Chromium, installed here like the tests' packages.
+BENCH_DEBS := prometheus-blackbox-exporter chromium
+
+bench-deps:
+	@$(MAKE) --no-print-directory test-deps TEST_DEBS="$(BENCH_DEBS)" TEST_SERVICES=prometheus-blackbox-exporter
+
+bench: bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKG) | tee bench.txt
 
 # Each fuzz target for FUZZTIME (go test -fuzz takes one target at a time).

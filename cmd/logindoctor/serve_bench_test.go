@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -159,4 +160,94 @@ func BenchmarkBaselineHTTPSGet(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		get()
 	}
+}
+
+// blackboxExporter is Debian's prometheus-blackbox-exporter (make bench
+// installs it), or "" when it is not on this machine.
+func blackboxExporter() string {
+	for _, name := range []string{"prometheus-blackbox-exporter", "blackbox_exporter"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startBlackbox starts blackbox_exporter on loopback with one http module
+// that trusts w's CA, and returns its probe URL for w's page.
+func startBlackbox(b *testing.B, bin string, w benchWorld) string {
+	b.Helper()
+	dir := b.TempDir()
+	conf := filepath.Join(dir, "blackbox.yml")
+	text := fmt.Sprintf("modules:\n  https:\n    prober: http\n    timeout: 10s\n    http:\n      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %q\n", w.caFile)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "--config.file="+conf, "--web.listen-address="+addr, "--log.level=error")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base := "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, err := http.Get(base + "/-/healthy")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("blackbox_exporter did not start on %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return base + "/probe?module=https&target=" + w.url
+}
+
+// blackboxProbe runs one blackbox_exporter probe and fails unless it
+// succeeded.
+func blackboxProbe(b *testing.B, client *http.Client, probe string) {
+	resp, err := client.Get(probe)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "\nprobe_success 1\n") {
+		b.Fatalf("blackbox_exporter probe failed:\n%s", body)
+	}
+}
+
+// BenchmarkProbeVsBlackbox is the issue's side-by-side: a warm `serve`
+// probe without the browser and the real blackbox_exporter's http probe of
+// the same loopback page, alternating, each through its own HTTP /probe
+// endpoint. ratio is logindoctor's mean over blackbox_exporter's.
+func BenchmarkProbeVsBlackbox(b *testing.B) {
+	bin := blackboxExporter()
+	if bin == "" {
+		b.Skip("prometheus-blackbox-exporter is not installed (Debian: apt-get install prometheus-blackbox-exporter; make bench does it as root)")
+	}
+	w := newBenchWorld(b)
+	ours, theirs := startBenchServe(b, w), startBlackbox(b, bin, w)
+	client := &http.Client{Timeout: 30 * time.Second}
+	benchProbe(b, client, ours)
+	blackboxProbe(b, client, theirs)
+	var tOurs, tTheirs time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		benchProbe(b, client, ours)
+		mid := time.Now()
+		blackboxProbe(b, client, theirs)
+		tOurs, tTheirs = tOurs+mid.Sub(start), tTheirs+time.Since(mid)
+	}
+	b.ReportMetric(float64(tOurs.Microseconds())/1000/float64(b.N), "logindoctor-ms")
+	b.ReportMetric(float64(tTheirs.Microseconds())/1000/float64(b.N), "blackbox-ms")
+	b.ReportMetric(float64(tOurs)/float64(tTheirs), "ratio")
 }
