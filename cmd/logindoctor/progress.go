@@ -17,11 +17,11 @@ const defaultProgressWidth = 80
 // many are done, on one line of stderr that is rewritten in place. The
 // line names the checks in the reader's language and never reaches the
 // terminal's last column, so it can never wrap (a wrapped line cannot be
-// rewritten in place).
+// rewritten in place). The width is asked for at every line: a window
+// made narrower during the run gets lines that fit it.
 type progress struct {
 	a        *app
 	enabled  bool
-	width    int
 	total    int
 	done     int
 	finished bool
@@ -30,11 +30,7 @@ type progress struct {
 
 func (a *app) newProgress(p runPlan) *progress {
 	enabled := a.io.ErrTTY && !p.smoke && a.io.Getenv("CI") == ""
-	w := a.errWidth()
-	if w <= 0 {
-		w = defaultProgressWidth
-	}
-	return &progress{a: a, enabled: enabled, width: w, total: len(p.ids), running: map[string]bool{}}
+	return &progress{a: a, enabled: enabled, total: len(p.ids), running: map[string]bool{}}
 }
 
 // event is the runner's Progress callback (the runner serialises calls).
@@ -64,7 +60,16 @@ func (p *progress) line() string {
 	}
 	sep := p.a.t("punct.list", nil)
 	line := p.a.t("cli.progress", map[string]any{"done": p.done, "total": p.total, "running": strings.Join(names, sep)})
-	return fitColumns(line, p.width-1)
+	return fitColumns(line, p.width()-1)
+}
+
+// width is the terminal's width now, or defaultProgressWidth when it
+// does not say.
+func (p *progress) width() int {
+	if w := p.a.errWidth(); w > 0 {
+		return w
+	}
+	return defaultProgressWidth
 }
 
 // finish clears the progress line; later events print nothing, so the
