@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,6 +73,9 @@ func (a *app) newServeCmd() *cobra.Command {
 			return a.runServe(cmd.Context(), o)
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err: a.serveFlagHint(flagHint(err))}
+	})
 	fs := cmd.Flags()
 	fs.StringVar(&o.Listen, "listen", defaultListen, "address to listen on (host:port)")
 	fs.StringVar(&o.Modules, "modules", "", "modules file (YAML: modules: {NAME: {…profile keys…}}); none: one module \"default\"")
@@ -84,6 +89,31 @@ func (a *app) newServeCmd() *cobra.Command {
 	fs.StringVar(&o.InboxTokenEnv, "inbox-token-env", "", "environment variable holding the inbox upload token (also the read token unless --inbox-read-token-env)")
 	fs.StringVar(&o.InboxReadTokenEnv, "inbox-read-token-env", "", "environment variable holding the token for the /reports pages")
 	return cmd
+}
+
+// serveModuleKeys are the check command's flags that serve takes from a
+// module instead, with the module key (or probe parameter) to use.
+var serveModuleKeys = map[string]string{
+	"--ca-file": "ca_file", "--check-timeout": "check_timeout", "--only": "only", "--skip": "skip",
+	"--config": "modules:", "--timeout": "check_timeout", "--format": "&format=json", "--lang": "lang",
+}
+
+// serveFlagHint adds, to an unknown-flag error of serve, where that
+// setting lives instead: serve's checks take their settings per module.
+func (a *app) serveFlagHint(err error) error {
+	var flag string
+	if _, e := fmt.Sscanf(err.Error(), "unknown flag: %s", &flag); e != nil {
+		return err
+	}
+	name, _, _ := strings.Cut(flag, "=")
+	key, ok := serveModuleKeys[name]
+	if k := strings.ReplaceAll(strings.TrimPrefix(name, "--"), "-", "_"); !ok && slices.Contains(knownKeyNames(), k) {
+		key, ok = k, true
+	}
+	if !ok {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, a.t("cli.err.serve_flag", map[string]any{"key": key}))
 }
 
 // server is one `logindoctor serve`. It owns every piece of its state.

@@ -230,3 +230,27 @@ func TestServeRefusesRootWithoutAllowRoot(t *testing.T) {
 		t.Fatalf("runServe as root: %v", err)
 	}
 }
+
+// A check's flag given to serve says where that setting lives instead of
+// a bare "unknown option", in the reader's language; exit 2, nothing
+// started.
+func TestServeSaysWhereCheckFlagsGo(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en_US.UTF-8", []string{"serve", "--ca-file", "ca.pem"}, "set ca_file under a module in the --modules file"},
+		{"en_US.UTF-8", []string{"serve", "--check-timeout=3s"}, "set check_timeout under a module"},
+		{"zh_CN.UTF-8", []string{"serve", "--only", "dns"}, "模块下设置 only"},
+	} {
+		code, _, stderr := runCLI(t, map[string]string{"LANG": tc.lang}, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, _, stderr := runCLI(t, map[string]string{"LANG": "en_US.UTF-8"}, "serve", "--bogus")
+	if code != 2 || strings.Contains(stderr, "modules file") {
+		t.Errorf("serve --bogus: exit %d, a module hint for a flag no command has:\n%s", code, stderr)
+	}
+}
