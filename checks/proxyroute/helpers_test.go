@@ -97,14 +97,16 @@ func fixedSystem(s SystemSettings) SystemReader {
 	return SystemReaderFunc(func(context.Context, string) (SystemSettings, error) { return s, nil })
 }
 
-// testFinder has short limits and never reads this machine's settings.
+// testFinder never reads this machine's settings. Its limits leave a
+// loaded machine room for a healthy proxy, PAC server or DNS answer (tight
+// ones turned slowness into wrong routes); tests of a limit set their own.
 func testFinder(sys SystemSettings) *Finder {
 	return &Finder{
 		System:          fixedSystem(sys),
-		PAC:             &pac.Evaluator{Timeout: 300 * time.Millisecond, DNSTimeout: 50 * time.Millisecond, MyIPs: func(context.Context) []net.IP { return nil }},
-		PACFetchTimeout: 300 * time.Millisecond,
+		PAC:             &pac.Evaluator{Timeout: 3 * time.Second, DNSTimeout: time.Second, MyIPs: func(context.Context) []net.IP { return nil }},
+		PACFetchTimeout: 3 * time.Second,
 		WPADTimeout:     200 * time.Millisecond,
-		ProbeTimeout:    200 * time.Millisecond,
+		ProbeTimeout:    2 * time.Second,
 		WPADURL:         "http://127.0.0.1:1/wpad.dat",
 	}
 }

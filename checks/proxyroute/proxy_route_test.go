@@ -1,6 +1,7 @@
 package proxyroute
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,12 +24,19 @@ const canary = "CANARY-s3cr3t-pw"
 
 func run(t *testing.T, env *checks.Env) checks.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	return runWithin(t, env, 10*time.Second)
+}
+
+// runWithin is run with a check deadline of d: short for the cases where a
+// proxy never answers, which wait for the deadline by design.
+func runWithin(t *testing.T, env *checks.Env, d time.Duration) checks.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
 	r := New().Run(ctx, env, nil)
-	if el := time.Since(start); el > time.Second {
-		t.Errorf("check took %v", el)
+	if el := time.Since(start); el > d+time.Second {
+		t.Errorf("check took %v: it overran its %v deadline", el, d)
 	}
 	if _, ok := r.Data.(checks.Route); !ok {
 		t.Errorf("Result.Data is %T, want checks.Route", r.Data)
@@ -69,6 +77,8 @@ func TestCodes(t *testing.T) {
 		setup func(t *testing.T) (*Finder, map[string]string, checks.ProxyConfig)
 		want  want
 		after func(t *testing.T, r checks.Result)
+		// within is the check's deadline when not run's.
+		within time.Duration
 	}{
 		{
 			name: "direct, nothing configured",
@@ -152,9 +162,12 @@ func TestCodes(t *testing.T) {
 		{
 			name: "the proxy accepts but never answers",
 			setup: func(t *testing.T) (*Finder, map[string]string, checks.ProxyConfig) {
-				return testFinder(SystemSettings{}), nil, checks.ProxyConfig{URL: "http://" + hangingProxy(t)}
+				f := testFinder(SystemSettings{})
+				f.ProbeTimeout = 200 * time.Millisecond
+				return f, nil, checks.ProxyConfig{URL: "http://" + hangingProxy(t)}
 			},
-			want: want{status: checks.StatusFail, code: CodeUnreachable, owner: checks.OwnerIT, variant: VariantConfig, source: checks.SourceConfig},
+			within: time.Second,
+			want:   want{status: checks.StatusFail, code: CodeUnreachable, owner: checks.OwnerIT, variant: VariantConfig, source: checks.SourceConfig},
 		},
 		{
 			name: "proxy.url is not a URL",
@@ -176,7 +189,9 @@ func TestCodes(t *testing.T) {
 			name: "PAC server hangs",
 			setup: func(t *testing.T) (*Finder, map[string]string, checks.ProxyConfig) {
 				s := startPAC(t, proxy.PACConfig{Hang: true})
-				return testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: s.URL()}
+				f := testFinder(SystemSettings{})
+				f.PACFetchTimeout = 300 * time.Millisecond
+				return f, nil, checks.ProxyConfig{PACURL: s.URL()}
 			},
 			want: want{status: checks.StatusFail, code: CodePACUnreachable, owner: checks.OwnerIT, params: map[string]string{"status": ""}, source: checks.SourcePAC},
 		},
@@ -241,7 +256,9 @@ func TestCodes(t *testing.T) {
 			name: "PAC loops for ever",
 			setup: func(t *testing.T) (*Finder, map[string]string, checks.ProxyConfig) {
 				s := startPAC(t, proxy.PACConfig{Script: `function FindProxyForURL(u, h) { while (true) {} }`})
-				return testFinder(SystemSettings{}), nil, checks.ProxyConfig{PACURL: s.URL()}
+				f := testFinder(SystemSettings{})
+				f.PAC.Timeout = 300 * time.Millisecond
+				return f, nil, checks.ProxyConfig{PACURL: s.URL()}
 			},
 			want: want{status: checks.StatusFail, code: CodePACTimeout, owner: checks.OwnerIT, params: map[string]string{"limit": "300ms"}, source: checks.SourcePAC},
 		},
@@ -249,7 +266,7 @@ func TestCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, vars, cfg := tt.setup(t)
-			r := run(t, testEnv(t, f, vars, cfg))
+			r := runWithin(t, testEnv(t, f, vars, cfg), cmp.Or(tt.within, 10*time.Second))
 			w := tt.want
 			if r.Status != w.status || r.Code != w.code || r.Owner != w.owner || r.Variant != w.variant {
 				t.Fatalf("got %s %s owner %q variant %q (%s); want %s %s owner %q variant %q",
@@ -380,14 +397,15 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	open := startProxy(t, proxy.Config{}, crm)
 	with := func(addr string) string { return "http://alice:" + canary + "@" + addr }
 	cases := []struct {
-		vars map[string]string
-		cfg  checks.ProxyConfig
+		vars   map[string]string
+		cfg    checks.ProxyConfig
+		within time.Duration
 	}{
 		{cfg: checks.ProxyConfig{URL: with(open.Addr())}},
 		{cfg: checks.ProxyConfig{URL: with(authed.Addr())}},
 		{cfg: checks.ProxyConfig{URL: with(denied.Addr())}},
 		{cfg: checks.ProxyConfig{URL: with(closedAddr(t))}},
-		{cfg: checks.ProxyConfig{URL: with(hangingProxy(t))}},
+		{cfg: checks.ProxyConfig{URL: with(hangingProxy(t))}, within: time.Second},
 		{cfg: checks.ProxyConfig{URL: "http://alice:" + canary + "@host:port:bad"}},
 		{vars: map[string]string{"HTTPS_PROXY": with(authed.Addr())}},
 		{vars: map[string]string{"https_proxy": with(closedAddr(t))}},
@@ -397,7 +415,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	for _, c := range cases {
 		f := testFinder(SystemSettings{})
 		env := testEnv(t, f, c.vars, c.cfg)
-		r := run(t, env) // run scans the marshalled Result and Summary
+		r := runWithin(t, env, cmp.Or(c.within, 10*time.Second)) // scans the marshalled Result and Summary
 		_, err := f.Find(context.Background(), env, env.Target.URL)
 		if err != nil && strings.Contains(err.Error(), canary) {
 			t.Errorf("error leaks the password: %v", err)
