@@ -9,12 +9,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/browser"
 	"github.com/logindoctor/logindoctor/checks/builtin"
+	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/checks/reach"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
@@ -78,7 +81,7 @@ func (a *app) runDemo(ctx context.Context, g *globalOptions, o *demoOptions) err
 		tour = append(tour, sc)
 	}
 	if len(tour) == 1 {
-		return a.runScenario(ctx, g, tour[0])
+		return a.runScenario(ctx, g, tour[0], nil)
 	}
 	return a.runTour(ctx, g, tour)
 }
@@ -95,9 +98,10 @@ func (a *app) listScenarios() {
 	}
 }
 
-// demoParallel is how many tour scenarios run at once: each may start a
-// Chrome, and the project's machines have 2 cores.
-const demoParallel = 2
+// demoParallel is how many tour scenarios run at once. They share one
+// Chrome (see tourShared) and mostly wait on loopback servers, so more run
+// than the project's machines have cores (2).
+const demoParallel = 4
 
 // scenarioRun is one tour scenario's captured output and outcome.
 type scenarioRun struct {
@@ -113,23 +117,33 @@ type scenarioRun struct {
 // x-healthy.json). A tour shows faults on purpose: it succeeded if every
 // scenario ran.
 func (a *app) runTour(ctx context.Context, g *globalOptions, tour []demoScenario) error {
-	runs := make([]*scenarioRun, len(tour))
-	slots := make(chan struct{}, demoParallel)
-	for i, sc := range tour {
-		r := &scenarioRun{done: make(chan struct{})}
-		runs[i] = r
-		go func() {
-			defer close(r.done)
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			sub := a.withBuffers(&r.out, &r.errOut)
-			sg := perScenario(g, sc.name)
-			if !slices.Contains(tourBrowser, sc.name) {
-				sg.Skip = append(slices.Clone(sg.Skip), "browser.page")
-			}
-			r.err = sub.runScenario(ctx, sg, sc)
-		}()
+	shared, err := newTourShared(a.now())
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
+	defer shared.close(ctx)
+	runs := make([]*scenarioRun, len(tour))
+	for i := range tour {
+		runs[i] = &scenarioRun{done: make(chan struct{})}
+	}
+	// Start in tourStartOrder, at most demoParallel at once.
+	go func() {
+		slots := make(chan struct{}, demoParallel)
+		for _, i := range tourStartOrder(tour) {
+			slots <- struct{}{}
+			sc, r := tour[i], runs[i]
+			go func() {
+				defer close(r.done)
+				defer func() { <-slots }()
+				sub := a.withBuffers(&r.out, &r.errOut)
+				sg := perScenario(g, sc.name)
+				if !slices.Contains(tourBrowser, sc.name) {
+					sg.Skip = append(slices.Clone(sg.Skip), "browser.page")
+				}
+				r.err = sub.runScenario(ctx, sg, sc, shared)
+			}()
+		}
+	}()
 	banners, jsonArray := a.io.Out, g.Format == "json"
 	if g.Format != "text" {
 		banners = a.io.ErrOut
@@ -162,6 +176,84 @@ func (a *app) runTour(ctx context.Context, g *globalOptions, tour []demoScenario
 		fmt.Fprintln(a.io.Out, "\n]")
 	}
 	return failed
+}
+
+// tourStartOrder is the order the tour starts its scenarios in: those that
+// open the page in Chrome first — they take longest, and the others run
+// while the browser starts — then the rest in the tour's order.
+func tourStartOrder(tour []demoScenario) []int {
+	var first, rest []int
+	for i, sc := range tour {
+		if slices.Contains(tourBrowser, sc.name) {
+			first = append(first, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	return append(first, rest...)
+}
+
+// tourShared is what a tour's scenarios share, none of which changes a
+// diagnosis: one certificate factory (so one CA file, and one browser
+// fits every scenario), one warm browser, whose pages each scenario opens
+// in an incognito context of its own, and one scan of the installed
+// browsers (the machine's, the same for every scenario).
+type tourShared struct {
+	certs    *certs.Factory
+	dir      string
+	caFile   string
+	browsers *browser.Pool
+	scan     onceScan
+}
+
+func newTourShared(now time.Time) (*tourShared, error) {
+	f, err := certs.NewFactory(now)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "logindoctor-demo-")
+	if err != nil {
+		return nil, err
+	}
+	s := &tourShared{certs: f, dir: dir, caFile: filepath.Join(dir, "demo-ca.pem")}
+	if err := f.Root.WritePEM(s.caFile); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	s.browsers = browser.NewPool(browser.PoolOptions{Size: 1})
+	return s, nil
+}
+
+// close closes the browser (within cleanupWait, also after Ctrl-C) and
+// removes the CA file.
+func (s *tourShared) close(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupWait)
+	defer cancel()
+	_ = s.browsers.Close(ctx)
+	_ = os.RemoveAll(s.dir)
+}
+
+// onceScan is device.Scan done once: the first run's scan is every
+// later run's, for the same operating system, root and browser.path (a
+// scan cut short by its run's deadline is not kept).
+type onceScan struct {
+	mu  sync.Mutex
+	key string
+	inv *device.Inventory
+}
+
+func (o *onceScan) scan(ctx context.Context, env *checks.Env) device.Inventory {
+	key := env.GOOS + "\x00" + env.FSRoot + "\x00" + env.Target.Browser.Path
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.inv != nil && o.key == key {
+		return *o.inv
+	}
+	inv := device.Scan(ctx, env)
+	if ctx.Err() == nil {
+		o.key, o.inv = key, &inv
+	}
+	return inv
 }
 
 // withBuffers is a copy of the app writing to out and errOut, neither a
@@ -304,15 +396,19 @@ func (w *demoWorld) withChecks(ids ...string) {
 	w.ids = append(append([]string{}, demoDefaultChecks...), ids...)
 }
 
-// newDemoWorld prepares a world with the demo defaults: certificates, a
-// healthy NTP server and the settings a profile would give.
-func newDemoWorld(now time.Time) (*demoWorld, error) {
-	f, err := certs.NewFactory(now)
+// newDemoWorld prepares a world with the demo defaults: certificates (the
+// tour's, with shared), a healthy NTP server and the settings a profile
+// would give.
+func newDemoWorld(now time.Time, shared *tourShared) (*demoWorld, error) {
+	dir, err := os.MkdirTemp("", "logindoctor-demo-")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "logindoctor-demo-")
-	if err != nil {
+	var f *certs.Factory
+	if shared != nil {
+		f = shared.certs
+	} else if f, err = certs.NewFactory(now); err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	w := &demoWorld{certs: f, dir: dir}
@@ -323,7 +419,9 @@ func newDemoWorld(now time.Time) (*demoWorld, error) {
 		Browser: checks.BrowserConfig{LoginFormSelector: "input[type=password]"},
 		CAFile:  filepath.Join(dir, "demo-ca.pem"),
 	}
-	if err := f.Root.WritePEM(w.target.CAFile); err != nil {
+	if shared != nil {
+		w.target.CAFile = shared.caFile
+	} else if err := f.Root.WritePEM(w.target.CAFile); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -336,8 +434,10 @@ func newDemoWorld(now time.Time) (*demoWorld, error) {
 
 // runScenario builds the scenario's world, runs the real checks against it
 // and prints the report like `check` would.
-func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario) error {
-	w, err := newDemoWorld(a.now())
+// With shared (a tour), it uses the tour's certificates, browser and
+// browser scan.
+func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario, shared *tourShared) error {
+	w, err := newDemoWorld(a.now(), shared)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -356,7 +456,11 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		}
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(chosen, id) })
 	}
-	if a, err = a.withDemoChecks(w.portalProbes); err != nil {
+	var scan func(context.Context, *checks.Env) device.Inventory
+	if shared != nil {
+		scan = shared.scan.scan
+	}
+	if a, err = a.withDemoChecks(w.portalProbes, scan); err != nil {
 		return err
 	}
 	s := demoSettings(w.target, ids, g, a.lang)
@@ -370,17 +474,25 @@ func (a *app) runScenario(ctx context.Context, g *globalOptions, sc demoScenario
 		t(env)
 	}
 	env.BrowserHostRules = w.hostRules()
+	if shared != nil && slices.Contains(ids, browser.ID) {
+		env.Browsers = shared.browsers
+		shared.browsers.Warm(env)
+	}
 	return a.diagnose(ctx, runPlan{settings: s, ids: ids, g: g, env: env, demo: true})
 }
 
 // withDemoChecks is a copy of the app whose net.reach looks for a captive
 // portal with probes only (none: never), so that no demo run asks the
-// internet's probe hosts.
-func (a *app) withDemoChecks(probes []reach.PortalProbe) (*app, error) {
+// internet's probe hosts, and whose device.browsers takes its inventory
+// from scan (nil: scans itself).
+func (a *app) withDemoChecks(probes []reach.PortalProbe, scan func(context.Context, *checks.Env) device.Inventory) (*app, error) {
 	all := builtin.Checks()
 	for i, c := range all {
-		if c.Info().ID == reach.ID {
+		switch {
+		case c.Info().ID == reach.ID:
 			all[i] = reach.New(reach.Options{PortalProbes: probes})
+		case c.Info().ID == device.ID && scan != nil:
+			all[i] = device.NewWithScan(scan)
 		}
 	}
 	reg, err := checks.NewRegistry(all...)
