@@ -183,12 +183,7 @@ func startBlackbox(b *testing.B, bin string, w benchWorld) string {
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeLoopbackAddr(b)
 	cmd := exec.Command(bin, "--config.file="+conf, "--web.listen-address="+addr, "--log.level=error")
 	cmd.Dir = dir
 	if err := cmd.Start(); err != nil {
@@ -196,18 +191,37 @@ func startBlackbox(b *testing.B, bin string, w benchWorld) string {
 	}
 	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	base := "http://" + addr
+	waitHealthy(b, base, "blackbox_exporter")
+	return base + "/probe?module=https&target=" + w.url
+}
+
+// freeLoopbackAddr is a loopback address with a port free at the moment,
+// for a server started as a separate program.
+func freeLoopbackAddr(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHealthy waits up to 10 s for base's /-/healthy to answer (serve and
+// blackbox_exporter both have it).
+func waitHealthy(b *testing.B, base, name string) {
+	b.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		resp, err := http.Get(base + "/-/healthy")
 		if err == nil {
 			resp.Body.Close()
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("blackbox_exporter did not start on %s: %v", addr, err)
+			b.Fatalf("%s did not start on %s: %v", name, base, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return base + "/probe?module=https&target=" + w.url
 }
 
 // blackboxProbe runs one blackbox_exporter probe and fails unless it
