@@ -1,0 +1,101 @@
+package browser
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/fixtures/loginpages"
+)
+
+// kindsWatch polls /proc until stopped and collects the kinds of Chrome
+// process (--type=…, --utility-sub-type=…, --top-chrome-webui) whose
+// command line holds dir.
+type kindsWatch struct {
+	mu    sync.Mutex
+	kinds map[string]bool
+	stop  chan struct{}
+	done  sync.WaitGroup
+}
+
+func watchKinds(dir string) *kindsWatch {
+	w := &kindsWatch{kinds: map[string]bool{}, stop: make(chan struct{})}
+	w.done.Go(func() {
+		for {
+			entries, _ := os.ReadDir("/proc")
+			for _, e := range entries {
+				if _, err := strconv.Atoi(e.Name()); err != nil {
+					continue
+				}
+				b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+				if strings.Contains(string(b), dir) {
+					// Helpers forked by the zygote rewrite their command
+					// line into one space-separated string.
+					w.add(strings.FieldsFunc(string(b), func(r rune) bool { return r == 0 || r == ' ' }))
+				}
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	})
+	return w
+}
+
+func (w *kindsWatch) add(args []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	kind := "browser"
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "--type="):
+			kind = strings.TrimPrefix(a, "--type=")
+		case strings.HasPrefix(a, "--utility-sub-type="):
+			kind += ":" + strings.TrimPrefix(a, "--utility-sub-type=")
+		case a == "--top-chrome-webui":
+			kind += ":top-chrome-webui"
+		}
+	}
+	w.kinds[kind] = true
+}
+
+func (w *kindsWatch) end() map[string]bool {
+	close(w.stop)
+	w.done.Wait()
+	return w.kinds
+}
+
+// TestBrowserStartsNoNeedlessHelpers: a pooled browser checking two login
+// pages runs the browser and the pages' renderers, not a GPU process, a
+// network-service process or a WebUI renderer per window (each tens of
+// MB that serve's memory budget with 8 probes cannot spare). Chromium
+// renames the features behind these now and then: this fails when a new
+// version brings one back.
+func TestBrowserStartsNoNeedlessHelpers(t *testing.T) {
+	needChrome(t)
+	pages := startPages(t, loginpages.Options{})
+	p, dir := testPool(t, 1)
+	w := watchKinds(dir)
+	for range 2 {
+		if res := runPooled(t, p, pages.URL(loginpages.Healthy), 15*time.Second); res.Status != checks.StatusPass {
+			w.end()
+			t.Fatalf("healthy page: %s %s: %s", res.Status, res.Code, res.Summary)
+		}
+	}
+	kinds := w.end()
+	if !kinds["browser"] || !kinds["renderer"] {
+		t.Fatalf("the watch saw no browser and renderer (kinds %v): it looked at the wrong processes", kinds)
+	}
+	for k := range kinds {
+		if k == "gpu-process" || strings.Contains(k, "NetworkService") || strings.Contains(k, "top-chrome-webui") {
+			t.Errorf("a %s process ran (all kinds seen: %v)", k, kinds)
+		}
+	}
+}
