@@ -41,7 +41,8 @@ vet:
 unit:
 	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKG)
 
-# Debian packages the tests drive for real: Chromium (browser tests),
+# Debian packages the tests drive for real: Chromium and its headless shell
+# (browser tests; serve's browser probes prefer the shell),
 # certutil (a test CA for Chromium), iproute2 and iptables (network
 # namespaces with faults), prometheus (prometheus and promtool: serve's
 # deploy/ configs and a real Prometheus scraping serve; the package starts its
@@ -51,7 +52,7 @@ unit:
 # start are stopped: they would hold ports 389 and 636). Installed when
 # missing and root; elsewhere a clear message (those tests then skip outside
 # CI and fail under CI=true).
-TEST_DEBS := chromium libnss3-tools iproute2 iptables prometheus \
+TEST_DEBS := chromium chromium-headless-shell libnss3-tools iproute2 iptables prometheus \
 	samba-ad-dc samba-ad-provision python3-samba slapd
 # Services those packages start on install, stopped again at once.
 TEST_SERVICES := prometheus slapd samba-ad-dc samba winbind
@@ -83,7 +84,7 @@ demo:
 # Benchmarks; results go to bench.txt, which the README quotes. serve's
 # probe is measured side by side with Debian's blackbox_exporter and
 # against Chromium, installed here like the tests' packages.
-BENCH_DEBS := prometheus-blackbox-exporter chromium
+BENCH_DEBS := prometheus-blackbox-exporter chromium chromium-headless-shell
 
 bench-deps:
 	@$(MAKE) --no-print-directory test-deps TEST_DEBS="$(BENCH_DEBS)" TEST_SERVICES=prometheus-blackbox-exporter

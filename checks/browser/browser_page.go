@@ -229,7 +229,7 @@ func (v *visit) run(ctx context.Context) checks.Result {
 	if sel == "" {
 		sel = DefaultSelector
 	}
-	v.out = outcome{Host: t.URL.Host, Selector: sel}
+	v.out = outcome{Host: t.URL.Host, Selector: sel, NoPopupBlocker: device.IsHeadlessShell(v.bin)}
 	v.ev = map[string]any{"browser_path": v.bin, "login_form_selector": sel}
 
 	lctx, lcancel := context.WithDeadline(ctx, launchDeadline(ctx, v.started))

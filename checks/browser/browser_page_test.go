@@ -29,16 +29,39 @@ const (
 func TestReasonCodes(t *testing.T) {
 	needChrome(t)
 	srv := startPages(t, loginpages.Options{})
+	checkReasonCodes(t, srv, checks.Target{}, reasonCases(srv))
+}
+
+// TestReasonCodesHeadlessShell: Chrome's headless shell (what serve
+// prefers) judges every fault page as Chrome does. It has no pop-up
+// blocker: the pop-up opens, and browser.page calls it blocked because it
+// opened without a click.
+func TestReasonCodesHeadlessShell(t *testing.T) {
+	shell := needHeadlessShell(t)
+	srv := startPages(t, loginpages.Options{})
+	cases := reasonCases(srv)
+	for i := range cases {
+		if cases[i].fault == loginpages.Popup {
+			cases[i].fact = "/idp/login: opened (after a click: false)"
+		}
+	}
+	checkReasonCodes(t, srv, checks.Target{Browser: checks.BrowserConfig{Path: shell}}, cases)
+}
+
+// reasonCase is one fault page and what browser.page must say about it.
+type reasonCase struct {
+	fault   loginpages.Fault
+	timeout time.Duration
+	code    string
+	status  checks.Status
+	owner   checks.Owner
+	params  map[string]string // expected values ("*": any non-empty)
+	fact    string            // a substring of the evidence
+}
+
+func reasonCases(srv *loginpages.Server) []reasonCase {
 	refused := srv.Handler().RefusedAddr()
-	tests := []struct {
-		fault   loginpages.Fault
-		timeout time.Duration
-		code    string
-		status  checks.Status
-		owner   checks.Owner
-		params  map[string]string // expected values ("*": any non-empty)
-		fact    string            // a substring of the evidence
-	}{
+	return []reasonCase{
 		{loginpages.Healthy, pageTimeout, checks.CodeOK, checks.StatusPass, "",
 			map[string]string{"host": srv.Addr()}, `"login_form_found":true`},
 		{loginpages.SSO, pageTimeout, checks.CodeOK, checks.StatusPass, "",
@@ -66,10 +89,15 @@ func TestReasonCodes(t *testing.T) {
 		{loginpages.NeverLoads, shortTimeout, CodeTimeout, checks.StatusFail, checks.OwnerIT,
 			map[string]string{"host": srv.Addr(), "seconds": "*", "waiting_for": srv.Addr() + loginpages.HangingJSPath}, `"timeout_phase":"load"`},
 	}
-	for _, tt := range tests {
+}
+
+// checkReasonCodes runs browser.page (with target's browser settings) on
+// each case's page and compares.
+func checkReasonCodes(t *testing.T, srv *loginpages.Server, target checks.Target, cases []reasonCase) {
+	for _, tt := range cases {
 		t.Run(string(tt.fault), func(t *testing.T) {
 			start := time.Now()
-			r := runCheck(t, testCheck(t), checks.Target{}, srv.URL(tt.fault), tt.timeout)
+			r := runCheck(t, testCheck(t), target, srv.URL(tt.fault), tt.timeout)
 			took := time.Since(start)
 			ev := evidenceJSON(t, r)
 			if r.Code != tt.code || r.Status != tt.status || r.Owner != tt.owner {

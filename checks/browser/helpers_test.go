@@ -26,6 +26,20 @@ func needChrome(tb testing.TB) string {
 	return ""
 }
 
+// needHeadlessShell returns Chrome's headless shell, skips the test when
+// there is none — except in CI, where it is a failure.
+func needHeadlessShell(tb testing.TB) string {
+	tb.Helper()
+	if bin, ok := device.FindHeadlessShell(); ok {
+		return bin
+	}
+	if os.Getenv("CI") != "" {
+		tb.Fatal("no chromium-headless-shell or chrome-headless-shell on $PATH, and CI is set (apt-get install chromium-headless-shell)")
+	}
+	tb.Skip("install Chrome's headless shell: apt-get install chromium-headless-shell — `make test` does this as root")
+	return ""
+}
+
 // startPages serves the login pages on loopback for the test.
 func startPages(tb testing.TB, opts loginpages.Options) *loginpages.Server {
 	tb.Helper()

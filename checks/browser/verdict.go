@@ -39,6 +39,9 @@ type outcome struct {
 	// MemoryMB is what the browser used when it was killed for passing
 	// the memory cap (0: it was not); PeakMB the most it was seen using.
 	MemoryMB, PeakMB int64
+	// NoPopupBlocker: the browser blocks no pop-ups (Chrome's headless
+	// shell); one opened without a click counts as Chrome would block it.
+	NoPopupBlocker bool
 }
 
 // finding is one fault, before the most fundamental is chosen.
@@ -89,12 +92,15 @@ func verdict(o outcome) []finding {
 		add(jsFinding(o, o.State.Errors[0]))
 	}
 	for _, p := range o.State.Popups {
-		if p.Blocked {
-			add(finding{code: CodePopupBlocked, sev: checks.SeverityHigh, owner: checks.OwnerYou, status: checks.StatusFail,
-				summary: fmt.Sprintf("the login page opened a pop-up window (%s) and Chrome's pop-up blocker stopped it", hostOf(p.URL)),
-				params:  map[string]string{"host": o.Host, "popup_host": hostOf(p.URL)}})
-			break
+		summary := fmt.Sprintf("the login page opened a pop-up window (%s) and Chrome's pop-up blocker stopped it", hostOf(p.URL))
+		if !p.Blocked && o.NoPopupBlocker && !p.Gesture {
+			summary = fmt.Sprintf("the login page opened a pop-up window (%s) without a click: Chrome's pop-up blocker stops such windows", hostOf(p.URL))
+		} else if !p.Blocked {
+			continue
 		}
+		add(finding{code: CodePopupBlocked, sev: checks.SeverityHigh, owner: checks.OwnerYou, status: checks.StatusFail,
+			summary: summary, params: map[string]string{"host": o.Host, "popup_host": hostOf(p.URL)}})
+		break
 	}
 	if o.FormRan && !o.FormSeen {
 		add(finding{code: CodeNoLoginForm, sev: checks.SeverityHigh, owner: checks.OwnerAdmin, status: checks.StatusFail,

@@ -145,3 +145,31 @@ func realPath(p string) string {
 	}
 	return p
 }
+
+// headlessShellNames are the executable names of Chrome's headless shell:
+// the same engine (Blink, V8, Chrome's network stack) without the browser
+// around it, made for automation — Debian's chromium-headless-shell and
+// Google's chrome-headless-shell ("Chrome for Testing").
+var headlessShellNames = []string{"chromium-headless-shell", "chrome-headless-shell"}
+
+// FindHeadlessShell returns Chrome's headless shell when one is on $PATH.
+// It takes about 100 MB less than a full headless Chrome and starts a page
+// faster, so a server that opens many login pages prefers it; a person's
+// own check keeps their real browser.
+func FindHeadlessShell() (string, bool) {
+	for _, name := range headlessShellNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// IsHeadlessShell reports whether path names Chrome's headless shell (by
+// its file name, on any OS). The shell has no pop-up blocker: browser.page
+// judges pop-ups opened without a click as Chrome would block them.
+func IsHeadlessShell(path string) bool {
+	base := strings.ToLower(path[strings.LastIndexAny(path, `/\`)+1:])
+	base = strings.TrimSuffix(base, ".exe")
+	return strings.HasSuffix(base, "headless-shell") || strings.HasSuffix(base, "headless_shell")
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/logindoctor/logindoctor/checks/browser"
+	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 )
 
@@ -89,5 +92,54 @@ func TestRealBinaryPoolRunLeavesNothing(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(tmp, "logindoctor-chrome-*")); len(m) > 0 {
 		t.Errorf("Chrome profiles left behind: %v", m)
+	}
+}
+
+// TestServeBrowserProbesUseHeadlessShell: where Chrome's headless shell
+// is installed, browser probes of a module without browser.path run in it
+// (and still see a pop-up opened without a click as blocked); a module's
+// browser.path wins.
+func TestServeBrowserProbesUseHeadlessShell(t *testing.T) {
+	needBrowser(t)
+	shell, ok := device.FindHeadlessShell()
+	if !ok {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no chromium-headless-shell, and CI is set")
+		}
+		t.Skip("needs chromium-headless-shell")
+	}
+	chromium, _ := exec.LookPath("chromium")
+	pages, err := loginpages.Start(loginpages.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pages.Close() })
+	ts := startServe(t, writeModules(t, fmt.Sprintf("modules:\n  web:\n    only: [%[1]s]\n    check_timeout: 5s\n"+
+		"  chrome:\n    only: [%[1]s]\n    check_timeout: 5s\n    browser:\n      path: %[2]q\n", browser.ID, chromium)), nil)
+	for _, tc := range []struct {
+		module string
+		fault  loginpages.Fault
+		bin    string
+		code   string
+	}{
+		{"web", loginpages.Healthy, shell, "OK"},
+		{"web", loginpages.Popup, shell, browser.CodePopupBlocked},
+		{"chrome", loginpages.Healthy, chromium, "OK"},
+	} {
+		code, _, body := ts.get(t, probePath(pages.URL(tc.fault), tc.module)+"&format=json", "25")
+		var rep struct {
+			Results []struct {
+				Check    string         `json:"check"`
+				Code     string         `json:"code"`
+				Evidence map[string]any `json:"evidence"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(body), &rep); code != 200 || err != nil || len(rep.Results) != 1 {
+			t.Fatalf("%s %s: %d %v\n%.2000s", tc.module, tc.fault, code, err, body)
+		}
+		r := rep.Results[0]
+		if r.Code != tc.code || r.Evidence["browser_path"] != tc.bin {
+			t.Errorf("%s %s: %s in %v, want %s in %s", tc.module, tc.fault, r.Code, r.Evidence["browser_path"], tc.code, tc.bin)
+		}
 	}
 }

@@ -36,7 +36,9 @@ import (
 // browserServe is the real binary's `serve` on loopback with one module,
 // "web", that runs http.login and browser.page (the module of
 // TestServeBrowserPool), with serve's default --max-browser-probes unless
-// LOGINDOCTOR_BENCH_MAX_BROWSER sets it.
+// LOGINDOCTOR_BENCH_MAX_BROWSER sets it. Its browser is serve's choice
+// (the headless shell when installed) unless LOGINDOCTOR_BENCH_BROWSER
+// names one for the module's browser.path (/usr/bin/chromium: full Chrome).
 type browserServe struct {
 	base, probe string
 	pid         int
@@ -65,7 +67,11 @@ func startBrowserServe(b *testing.B) browserServe {
 	b.Cleanup(func() { _ = pages.Close() })
 	bin, dir, home, tmp := buildBinary(b), b.TempDir(), b.TempDir(), b.TempDir()
 	modules := filepath.Join(dir, "modules.yml")
-	if err := os.WriteFile(modules, []byte("modules:\n  web:\n    only: [http.login, "+browser.ID+"]\n    check_timeout: 5s\n"), 0o644); err != nil {
+	module := "modules:\n  web:\n    only: [http.login, " + browser.ID + "]\n    check_timeout: 5s\n"
+	if p := os.Getenv("LOGINDOCTOR_BENCH_BROWSER"); p != "" {
+		module += fmt.Sprintf("    browser:\n      path: %q\n", p)
+	}
+	if err := os.WriteFile(modules, []byte(module), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	addr := freeLoopbackAddr(b)

@@ -161,6 +161,9 @@ func (s *server) runProbe(ctx context.Context, m *module, target, lang string) (
 	if err := s.app.readToken(st); err != nil {
 		return nil, err
 	}
+	if st.Target.Browser.Path == "" {
+		st.Target.Browser.Path = s.shell
+	}
 	env, err := s.app.makeEnv(st)
 	if err != nil {
 		return nil, err
