@@ -86,8 +86,18 @@ func (a *app) askForURL(ctx context.Context) (*url.URL, error) {
 		if try == maxAddressTries {
 			return nil, configErrorf("%s", a.t("cli.ask_url_gave_up", map[string]any{"tries": maxAddressTries}))
 		}
-		fmt.Fprint(a.io.ErrOut, a.t("cli.ask_url_again", map[string]any{"input": line, "problem": a.t(id, params)})+" ")
+		fmt.Fprint(a.io.ErrOut, a.t("cli.ask_url_again", map[string]any{"input": line, "problem": a.sentence(a.t(id, params))})+" ")
 	}
+}
+
+// sentence ends s with the reader's full stop unless it ends with a mark
+// of its own ("did you mean …?" must not become "…?.").
+func (a *app) sentence(s string) string {
+	if strings.HasSuffix(s, "?") || strings.HasSuffix(s, "？") || strings.HasSuffix(s, ".") ||
+		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "！") {
+		return s
+	}
+	return s + a.t("cli.full_stop", nil)
 }
 
 // checkTargetArg refuses a first argument that is a typo of a command or

@@ -28,6 +28,28 @@ func TestPromptAsksAgainInTheReadersLanguage(t *testing.T) {
 	if !strings.Contains(errOut.String(), "不是网址") || !strings.Contains(errOut.String(), "您是想输入 "+w.url) {
 		t.Errorf("no Chinese hint for the mistyped address:\n%s", errOut)
 	}
+	if strings.Contains(errOut.String(), "？。") || !strings.Contains(errOut.String(), w.url+" 吗？请输入") {
+		t.Errorf("the hint's question is not ended once:\n%s", errOut)
+	}
+}
+
+// Each hint is one sentence, ended once, in every language: "…?" stays,
+// "no host name" gets its full stop.
+func TestPromptHintsEndOnce(t *testing.T) {
+	w := newWorld(t, certs.Valid, crm.Options{})
+	ios, _, errOut := ttyStreams(w.env(map[string]string{"NO_COLOR": "1"}), "htps://a.example\ncrm example\n"+w.url+"\n")
+	if code := runWith(t, ios, nil, promptArgs(w)...); code != exitPass {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	text := errOut.String()
+	for _, want := range []string{"did you mean https://a.example? Type", "a web address has no spaces. Type"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "?.") {
+		t.Errorf("a question ended twice:\n%s", text)
+	}
 }
 
 func TestPromptGivesUpAfterThreeTries(t *testing.T) {

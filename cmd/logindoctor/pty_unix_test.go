@@ -305,7 +305,7 @@ func testPtyPrompt(t *testing.T, bin string) {
 			if id == "" {
 				t.Fatalf("%q is a usable address; the test must never type one", in)
 			}
-			hint := tr.T("cli.ask_url_again", map[string]any{"input": in, "problem": tr.T(id, params)})
+			hint := tr.T("cli.ask_url_again", map[string]any{"input": in, "problem": (&app{msg: tr}).sentence(tr.T(id, params))})
 			r.waitFor(t, "hint "+strconv.Itoa(i+1), func(s string) bool { return strings.Contains(s, hint) })
 		}
 		code := r.exit()
