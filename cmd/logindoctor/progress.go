@@ -58,8 +58,12 @@ func (p *progress) line() string {
 	for i, id := range ids {
 		names[i] = p.a.t("check."+id, nil)
 	}
-	sep := p.a.t("punct.list", nil)
-	line := p.a.t("cli.progress", map[string]any{"done": p.done, "total": p.total, "running": strings.Join(names, sep)})
+	params := map[string]any{"done": p.done, "total": p.total}
+	line := p.a.t("cli.progress_idle", params) // between checks: nothing to name
+	if len(names) > 0 {
+		params["running"] = strings.Join(names, p.a.t("punct.list", nil))
+		line = p.a.t("cli.progress", params)
+	}
 	return fitColumns(line, p.width()-1)
 }
 

@@ -53,3 +53,28 @@ func TestFitColumns(t *testing.T) {
 		t.Errorf("fitColumns = %q", got)
 	}
 }
+
+// TestProgressBetweenChecks: when no check runs (one ended, the next not
+// yet started) the line says how many are done and names nothing — no
+// dangling "now:".
+func TestProgressBetweenChecks(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		ios, _, errOut := testStreams(map[string]string{"COLUMNS": "100"})
+		ios.ErrTTY = true
+		a, err := newApp(ios, []string{"--lang", lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.newProgress(runPlan{ids: []string{"dns.resolve", "net.reach"}})
+		p.event(checks.Event{ID: "dns.resolve"})
+		p.event(checks.Event{ID: "dns.resolve", Done: true})
+		lines := strings.Split(errOut.String(), "\r\033[K")
+		last := lines[len(lines)-1]
+		if want := a.t("cli.progress_idle", map[string]any{"done": 1, "total": 2}); last != want {
+			t.Errorf("%s: between checks %q, want %q", lang, last, want)
+		}
+		if strings.HasSuffix(strings.TrimSpace(last), ":") || strings.HasSuffix(last, "：") {
+			t.Errorf("%s: the line ends in a colon: %q", lang, last)
+		}
+	}
+}
