@@ -151,3 +151,7 @@ func cutToFit(tok string, maxWidth int, line *string, col *int, newLine func(), 
 	}
 	return tok
 }
+
+// Wrap lays out one paragraph s in lines of at most width columns, broken
+// at spaces and between CJK characters (width ≤ 0: unchanged).
+func Wrap(s string, width int) string { return wrapText("", "", s, width) }

@@ -100,15 +100,15 @@ func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red 
 		inbox := inboxSink{h: h, roots: roots, getenv: a.io.Getenv}
 		where, err := inbox.save(ctx, name, zip)
 		if err == nil {
-			fmt.Fprintln(a.io.ErrOut, a.t("cli.upload_sent", map[string]any{"report_id": rep.ReportID}))
+			a.sayErr(a.t("cli.upload_sent", map[string]any{"report_id": rep.ReportID}))
 			if p.g.Verbose && where != "" {
 				fmt.Fprintf(a.io.ErrOut, "%s\n", red.scrub([]byte(where)))
 			}
 			return nil
 		}
-		fmt.Fprintln(a.io.ErrOut, string(red.scrub([]byte(a.t("cli.upload_failed", map[string]any{"why": a.uploadWhy(err)})))))
+		a.sayErr(string(red.scrub([]byte(a.t("cli.upload_failed", map[string]any{"why": a.uploadWhy(err)})))))
 		if p.g.Bundle != "" {
-			fmt.Fprintln(a.io.ErrOut, a.t("cli.send_file", map[string]any{"path": p.g.Bundle}))
+			a.sayErr(a.t("cli.send_file", map[string]any{"path": p.g.Bundle}), p.g.Bundle)
 			return nil
 		}
 	}
@@ -120,7 +120,7 @@ func (a *app) saveForIT(ctx context.Context, rep *report.Report, p runPlan, red 
 	if err != nil {
 		return fmt.Errorf("save the report for IT: %w", err)
 	}
-	fmt.Fprintln(a.io.ErrOut, a.t("cli.send_file", map[string]any{"path": where}))
+	a.sayErr(a.t("cli.send_file", map[string]any{"path": where}), where)
 	return nil
 }
 

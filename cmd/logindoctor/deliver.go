@@ -38,7 +38,7 @@ func (a *app) deliver(ctx context.Context, rep *report.Report, p runPlan, red *r
 	if err := writeOutput(ctx, p.g.Bundle, zip, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.io.ErrOut, a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}))
+	a.sayErr(a.t("cli.bundle_written", map[string]any{"path": p.g.Bundle, "report_id": rep.ReportID}), p.g.Bundle)
 	return nil
 }
 
@@ -85,7 +85,7 @@ func (a *app) writeReport(ctx context.Context, out []byte, g *globalOptions, rep
 	if err := writeOutput(ctx, g.Output, out, 0o666); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.io.ErrOut, a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": reportID}))
+	a.sayErr(a.t("cli.report_written", map[string]any{"path": g.Output, "report_id": reportID}), g.Output)
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/url"
 	"strings"
+
+	"github.com/logindoctor/logindoctor/report"
 )
 
 // maxAddressTries is how often the prompt asks for the CRM address.
@@ -86,7 +88,11 @@ func (a *app) askForURL(ctx context.Context) (*url.URL, error) {
 		if try == maxAddressTries {
 			return nil, configErrorf("%s", a.t("cli.ask_url_gave_up", map[string]any{"tries": maxAddressTries}))
 		}
-		fmt.Fprint(a.io.ErrOut, a.t("cli.ask_url_again", map[string]any{"input": line, "problem": a.sentence(a.t(id, params))})+" ")
+		hint := a.t("cli.ask_url_again", map[string]any{"input": line, "problem": a.sentence(a.t(id, params))})
+		if w := a.errWidth(); w > 1 {
+			hint = report.Wrap(hint, w-1)
+		}
+		fmt.Fprint(a.io.ErrOut, hint+" ")
 	}
 }
 

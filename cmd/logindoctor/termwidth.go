@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/logindoctor/logindoctor/report"
 )
 
 // fdWriter is a stream backed by a file descriptor (an *os.File).
@@ -37,4 +40,30 @@ func (a *app) errWidth() int {
 		return 0
 	}
 	return streamWidth(a.io.ErrOut, a.io.Getenv)
+}
+
+// sayErr prints msg on stderr, wrapped to the terminal's width at word
+// boundaries (CJK-aware; unchanged off a terminal). Each of keep (a path
+// the person copies) is never broken: it stays whole on its line.
+func (a *app) sayErr(msg string, keep ...string) {
+	w := a.errWidth()
+	if w <= 1 {
+		fmt.Fprintln(a.io.ErrOut, msg)
+		return
+	}
+	marks := make([]string, len(keep))
+	for i, k := range keep {
+		if k == "" {
+			continue
+		}
+		marks[i] = string(rune(0xE000 + i)) // a private-use rune: one column, never in a message
+		msg = strings.Replace(msg, k, marks[i], 1)
+	}
+	msg = report.Wrap(msg, w-1)
+	for i, k := range keep {
+		if marks[i] != "" {
+			msg = strings.Replace(msg, marks[i], k, 1)
+		}
+	}
+	fmt.Fprintln(a.io.ErrOut, msg)
 }
