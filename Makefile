@@ -90,7 +90,7 @@ bench-deps:
 	@$(MAKE) --no-print-directory test-deps TEST_DEBS="$(BENCH_DEBS)" TEST_SERVICES=prometheus-blackbox-exporter
 
 bench: bench-deps
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKG) | tee bench.txt
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count 1 $(PKG) | tee bench.txt
 
 # Each fuzz target for FUZZTIME (go test -fuzz takes one target at a time).
 fuzz:
