@@ -502,6 +502,21 @@ func TestInboxBrowserPages(t *testing.T) {
 				t.Errorf("?lang=zh: verdict cell %q is not Chinese", v)
 			}
 		}
+		// The filters and the owner column speak Chinese too; the values
+		// sent stay the stable ones.
+		var options []struct{ Value, Label string }
+		tb.eval(`() => [...document.querySelectorAll("select option")].filter(o => o.value).map(o => ({Value: o.value, Label: o.textContent}))`, &options)
+		if len(options) != 3+len(checks.Stages) {
+			t.Errorf("?lang=zh: %d filter options, want %d: %v", len(options), 3+len(checks.Stages), options)
+		}
+		for _, o := range options {
+			if !hasHan(o.Label) && o.Label != "IT" {
+				t.Errorf("?lang=zh: option %q shows %q, not Chinese", o.Value, o.Label)
+			}
+		}
+		if owner := tb.text("table tr:nth-child(2) td:nth-child(6)"); !hasHan(owner) && owner != "IT" {
+			t.Errorf("?lang=zh: owner cell %q is not Chinese", owner)
+		}
 		tb.clean()
 
 		// A browser that prefers Chinese gets the report in Chinese, no

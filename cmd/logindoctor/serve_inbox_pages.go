@@ -39,7 +39,24 @@ type inboxRow struct {
 	// CSS class).
 	VerdictText        string
 	Code, Owner, Title string
-	received           time.Time
+	// OwnerText is Owner in the page's language.
+	OwnerText string
+	received  time.Time
+}
+
+// choice is one <option> of a filter: the value sent, the label shown.
+type choice struct{ Value, Label string }
+
+// filterChoices are the owner and stage filters' options, labelled in the
+// page's language as the reports name them.
+func filterChoices(tr *report.Translator) (owners, stages []choice) {
+	for _, o := range []checks.Owner{checks.OwnerYou, checks.OwnerIT, checks.OwnerAdmin} {
+		owners = append(owners, choice{string(o), tr.T("owner."+string(o), nil)})
+	}
+	for _, st := range checks.Stages {
+		stages = append(stages, choice{string(st), tr.T("stage."+string(st), nil)})
+	}
+	return owners, stages
 }
 
 // pageLang is the pages' language: ?lang=, else the browser's
@@ -139,15 +156,16 @@ func (s *server) handleReportList(w http.ResponseWriter, r *http.Request) {
 		row.VerdictText = tr.T("status."+row.Verdict, nil)
 		if len(rep.Fixes) > 0 {
 			row.Code, row.Owner, row.Title = rep.Fixes[0].Code, string(rep.Fixes[0].Owner), rep.Fixes[0].Title
+			row.OwnerText = tr.T("owner."+row.Owner, nil)
 		}
 		shown = append(shown, row)
 	}
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	words := listWords[lang]
+	owners, stages := filterChoices(tr)
 	_ = listPage.Execute(w, map[string]any{"Lang": lang, "W": words, "Rows": shown,
-		"Code": code, "Owner": owner, "Stage": stage, "ID": id, "Stages": checks.Stages,
-		"Owners": []checks.Owner{checks.OwnerYou, checks.OwnerIT, checks.OwnerAdmin}})
+		"Code": code, "Owner": owner, "Stage": stage, "ID": id, "Stages": stages, "Owners": owners})
 }
 
 // load reads DIR/ID/report.json.
@@ -237,12 +255,12 @@ var listPage = template.Must(template.New("list").Parse(`<!doctype html>
 <input type="hidden" name="lang" value="{{.Lang}}">
 {{index .W "id"}} <input name="id" value="{{.ID}}" size="10">
 {{index .W "code"}} <input name="code" value="{{.Code}}" size="22">
-{{index .W "owner"}} <select name="owner"><option value="">{{index .W "any"}}</option>{{range $o := .Owners}}<option{{if eq (print $o) $.Owner}} selected{{end}}>{{$o}}</option>{{end}}</select>
-{{index .W "stage"}} <select name="stage"><option value="">{{index .W "any"}}</option>{{range .Stages}}<option{{if eq (print .) $.Stage}} selected{{end}}>{{.}}</option>{{end}}</select>
+{{index .W "owner"}} <select name="owner"><option value="">{{index .W "any"}}</option>{{range .Owners}}<option value="{{.Value}}"{{if eq .Value $.Owner}} selected{{end}}>{{.Label}}</option>{{end}}</select>
+{{index .W "stage"}} <select name="stage"><option value="">{{index .W "any"}}</option>{{range .Stages}}<option value="{{.Value}}"{{if eq .Value $.Stage}} selected{{end}}>{{.Label}}</option>{{end}}</select>
 <button>{{index .W "filter"}}</button> · <a href="/reports?lang=en">English</a> · <a href="/reports?lang=zh">中文</a>
 </form>
 {{if .Rows}}<table><tr><th>{{index .W "id"}}</th><th>{{index .W "received"}}</th><th>{{index .W "target"}}</th><th>{{index .W "verdict"}}</th><th>{{index .W "code"}}</th><th>{{index .W "owner"}}</th><th>{{index .W "fix"}}</th></tr>
-{{range .Rows}}<tr><td><a href="/reports/{{.ID}}?lang={{$.Lang}}">{{.ID}}</a></td><td>{{.Received}}</td><td>{{.Target}}</td><td class="{{.Verdict}}">{{.VerdictText}}</td><td>{{.Code}}</td><td>{{.Owner}}</td><td>{{.Title}}</td></tr>
+{{range .Rows}}<tr><td><a href="/reports/{{.ID}}?lang={{$.Lang}}">{{.ID}}</a></td><td>{{.Received}}</td><td>{{.Target}}</td><td class="{{.Verdict}}">{{.VerdictText}}</td><td>{{.Code}}</td><td>{{.OwnerText}}</td><td>{{.Title}}</td></tr>
 {{end}}</table>{{else}}<p>{{index .W "none"}}</p>{{end}}
 </body></html>
 `))
