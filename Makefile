@@ -42,7 +42,8 @@ unit:
 	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKG)
 
 # Debian packages the tests drive for real: Chromium and its headless shell
-# (browser tests; serve's browser probes prefer the shell),
+# (browser tests; serve's browser probes prefer the shell), a CJK font (the
+# Chinese pages' screenshots in the tests' artefacts show characters, not boxes),
 # certutil (a test CA for Chromium), iproute2 and iptables (network
 # namespaces with faults), prometheus (prometheus and promtool: serve's
 # deploy/ configs and a real Prometheus scraping serve; the package starts its
@@ -52,7 +53,7 @@ unit:
 # start are stopped: they would hold ports 389 and 636). Installed when
 # missing and root; elsewhere a clear message (those tests then skip outside
 # CI and fail under CI=true).
-TEST_DEBS := chromium chromium-headless-shell libnss3-tools iproute2 iptables prometheus \
+TEST_DEBS := chromium chromium-headless-shell fonts-wqy-microhei libnss3-tools iproute2 iptables prometheus \
 	samba-ad-dc samba-ad-provision python3-samba slapd
 # Services those packages start on install, stopped again at once.
 TEST_SERVICES := prometheus slapd samba-ad-dc samba winbind
