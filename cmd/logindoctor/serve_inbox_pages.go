@@ -248,7 +248,7 @@ var listWords = map[string]map[string]string{
 
 var listPage = template.Must(template.New("list").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{index .W "title"}}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.fail{color:#b00}.warn{color:#a60}</style>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.fail{color:#b00}.warn{color:#a60}td:nth-child(-n+2),td:nth-child(4){white-space:nowrap}</style>
 </head><body>
 <h1>{{index .W "title"}}</h1>
 <form method="get" action="/reports">
