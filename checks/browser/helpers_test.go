@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -83,4 +84,21 @@ func mustURL(tb testing.TB, raw string) *url.URL {
 		tb.Fatal(err)
 	}
 	return u
+}
+
+// shortTempDir is a fresh directory with a short path (Chromium puts a
+// Unix socket below its TMPDIR): under /tmp where there is one, else the
+// system's temporary directory; removed after the test.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	parent := "/tmp"
+	if runtime.GOOS == "windows" {
+		parent = ""
+	}
+	d, err := os.MkdirTemp(parent, "ldb-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(d) })
+	return d
 }

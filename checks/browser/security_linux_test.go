@@ -28,18 +28,6 @@ func needRoot(t *testing.T) {
 	testenv.RequireRoot(t, "files owned by another user, and a process tree to kill")
 }
 
-// shortTempDir is a fresh directory under /tmp with a short path (Chromium
-// puts a Unix socket below its TMPDIR), removed after the test.
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	d, err := os.MkdirTemp("/tmp", "ldb-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(d) })
-	return d
-}
-
 // leaklessVersion is the version hash of the leakless guard that go-rod
 // v0.116.2 embeds (github.com/ysmood/leakless/pkg/shared.Version): it
 // extracts and runs $TMPDIR/leakless-<arch>-<hash>/leakless.
