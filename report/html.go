@@ -48,7 +48,7 @@ func renderHTML(w io.Writer, r *Report) error {
 		Icon:     icon(r.Verdict),
 		Started:  r.StartedAt.Format("2006-01-02 15:04:05 UTC"),
 		Duration: formatMS(r.DurationMS),
-		HintID:   v.tr.T("hint.report_id", map[string]any{"id": r.ReportID}),
+		HintID:   idHint(v.tr, r.ReportID, false),
 		// The URI is built here from a checked image's bytes in base64,
 		// so it can carry nothing but the image.
 		Screenshot: template.URL(screenshotURI(r.Attachments)), //nolint:gosec // see above

@@ -23,6 +23,9 @@ type RenderOptions struct {
 	// smoke's unchecked browser. JUnit reports them as <failure>, so the
 	// CI's test view agrees with the exit code.
 	Failing []string
+	// Demo: the report is a demo scenario's, which nobody sends to IT: it
+	// ends by saying so instead of asking to give IT the report ID.
+	Demo bool
 }
 
 // Formats lists the output formats Render understands.

@@ -58,7 +58,7 @@ func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 	if !opts.Verbose {
 		fmt.Fprintln(bw, p.faint(wrap("", "", v.t("hint.verbose"))))
 	}
-	fmt.Fprintln(bw, p.faint(wrap("", "", v.tr.T("hint.report_id", map[string]any{"id": r.ReportID}))))
+	fmt.Fprintln(bw, p.faint(wrap("", "", idHint(v.tr, r.ReportID, opts.Demo))))
 	return bw.Flush()
 }
 
@@ -150,4 +150,13 @@ func writeTextDetails(w io.Writer, v *view, p palette, wrap wrapFunc) {
 // indentMore indents the continuation lines of a multi-line value.
 func indentMore(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimRight(clean(s), "\n"), "\n", "\n"+indent)
+}
+
+// idHint is the report's last line: give IT the report ID — or, for a
+// demo, that nobody needs it.
+func idHint(tr *Translator, id string, demo bool) string {
+	if demo {
+		return tr.T("hint.demo", map[string]any{"id": id})
+	}
+	return tr.T("hint.report_id", map[string]any{"id": id})
 }

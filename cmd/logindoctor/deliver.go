@@ -18,7 +18,7 @@ var errOutOfTime = errors.New("the run's time limit (--timeout) ended before the
 // deadline; the writes happen here, so nothing is written once deliver
 // has returned.
 func (a *app) deliver(ctx context.Context, rep *report.Report, p runPlan, red *redactor) error {
-	out, err := aside(ctx, func() ([]byte, error) { return a.renderReport(rep, p.g, p.failing, red) })
+	out, err := aside(ctx, func() ([]byte, error) { return a.renderReport(rep, p.g, p.failing, p.demo, red) })
 	if err != nil {
 		return err
 	}
@@ -63,10 +63,10 @@ func aside(ctx context.Context, f func() ([]byte, error)) ([]byte, error) {
 }
 
 // renderReport renders the report in --format, scrubbed of secrets.
-func (a *app) renderReport(rep *report.Report, g *globalOptions, failing []string, red *redactor) ([]byte, error) {
+func (a *app) renderReport(rep *report.Report, g *globalOptions, failing []string, demo bool, red *redactor) ([]byte, error) {
 	var buf bytes.Buffer
 	color := g.Output == "" && a.io.colorEnabled(g.NoColor)
-	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose, Failing: failing, Width: a.outWidth(g)}); err != nil {
+	if err := report.Render(&buf, rep, g.Format, report.RenderOptions{Color: color, Verbose: g.Verbose, Failing: failing, Width: a.outWidth(g), Demo: demo}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
 	return red.scrub(buf.Bytes()), nil

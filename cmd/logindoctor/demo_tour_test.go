@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logindoctor/logindoctor/report"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite cmd/logindoctor/testdata golden files")
@@ -190,6 +193,27 @@ func TestDemoTourDiagnosesLikeEachScenarioAlone(t *testing.T) {
 		}
 		if !reflect.DeepEqual(tour[i], alone) {
 			t.Errorf("%s: the tour diagnoses\n  %+v\nalone\n  %+v", name, tour[i], alone)
+		}
+	}
+}
+
+// TestDemoSaysNothingGoesToIT: a demo report saves nothing, so it does not
+// end with "give IT the report ID" but says it was a demo, in the reader's
+// language.
+func TestDemoSaysNothingGoesToIT(t *testing.T) {
+	for _, lang := range report.Languages() {
+		code, out, errOut := runCLI(t, map[string]string{"LANG": "en_US.UTF-8"}, "demo", "--scenario", "expired-cert",
+			"--skip", "browser.page,device.browsers", "--lang", lang)
+		if code != exitFail {
+			t.Fatalf("%s: exit %d\n%s\n%s", lang, code, out, errOut)
+		}
+		tr := report.Messages(lang)
+		id := regexp.MustCompile(`LD-[0-9A-Z]{6}`).FindString(out)
+		if want := tr.T("hint.demo", map[string]any{"id": id}); id == "" || !strings.Contains(out, want) {
+			t.Errorf("%s: no %q at the end:\n%s", lang, want, out)
+		}
+		if give := tr.T("hint.report_id", map[string]any{"id": id}); strings.Contains(out, give) {
+			t.Errorf("%s: the demo asks to give IT its report ID:\n%s", lang, out)
 		}
 	}
 }
