@@ -4,6 +4,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"github.com/logindoctor/logindoctor/checks"
@@ -126,6 +127,7 @@ func Build(results []checks.Result, opts Options) *Report {
 		r.Results = append(r.Results, entryOf(res))
 		r.Attachments = append(r.Attachments, res.Attachments...)
 	}
+	markClockChecked(r.Results)
 	r.Counts = countOf(r.Results)
 	r.Verdict = verdictOf(r.Counts)
 	r.Fixes = rankFixes(r.Results)
@@ -139,6 +141,25 @@ func (r *Report) translator(lang string) *Translator {
 		return newTranslator(r.cat, lang)
 	}
 	return Messages(lang)
+}
+
+// clockBound are the codes a wrong computer clock can cause: their steps
+// begin by asking the person to look at their clock.
+var clockBound = []string{"TLS_EXPIRED", "TLS_NOT_YET_VALID"}
+
+// markClockChecked gives those codes the "clock_ok" variant when
+// clock.skew found the clock right in the same run: the person need not
+// look at a clock logindoctor has already checked.
+func markClockChecked(entries []Entry) {
+	ok := slices.ContainsFunc(entries, func(e Entry) bool { return e.Check == "clock.skew" && e.Status == checks.StatusPass })
+	if !ok {
+		return
+	}
+	for i, e := range entries {
+		if e.Variant == "" && slices.Contains(clockBound, e.Code) {
+			entries[i].Variant = "clock_ok"
+		}
+	}
 }
 
 // entryOf is a result as the report keeps it: URLs in the summary, the
