@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/logindoctor/logindoctor/checks"
 )
@@ -36,7 +37,7 @@ var embeddableMIME = map[string]bool{"image/png": true, "image/jpeg": true}
 
 // renderHTML writes one self-contained page: inline CSS with a print
 // stylesheet, no external resources, every value escaped by html/template.
-func renderHTML(w io.Writer, r *Report) error {
+func renderHTML(w io.Writer, r *Report, opts RenderOptions) error {
 	v := newView(r)
 	tmpl, err := template.New("report").Funcs(template.FuncMap{"t": v.t, "label": v.label, "paren": v.paren}).Parse(htmlSource)
 	if err != nil {
@@ -48,10 +49,11 @@ func renderHTML(w io.Writer, r *Report) error {
 		Icon:     icon(r.Verdict),
 		Started:  r.StartedAt.Format("2006-01-02 15:04:05 UTC"),
 		Duration: formatMS(r.DurationMS),
-		HintID:   idHint(v.tr, r.ReportID, false),
+		HintID:   idHint(v.tr, r.ReportID, opts.Demo),
 		// The URI is built here from a checked image's bytes in base64,
-		// so it can carry nothing but the image.
-		Screenshot: template.URL(screenshotURI(r.Attachments)), //nolint:gosec // see above
+		// so it can carry nothing but the image; a server's path must be
+		// site-relative.
+		Screenshot: template.URL(shotSource(r.Attachments, opts.ScreenshotPath)), //nolint:gosec // see above
 	})
 }
 
@@ -68,6 +70,18 @@ func screenshot(atts []checks.Attachment) (checks.Attachment, bool) {
 		}
 	}
 	return checks.Attachment{}, false
+}
+
+// shotSource is the screenshot's data: URI, else path when it is
+// site-relative ("/…", not "//…"), else "".
+func shotSource(atts []checks.Attachment, path string) string {
+	if uri := screenshotURI(atts); uri != "" {
+		return uri
+	}
+	if strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && !strings.ContainsAny(path, "\\\"'<> ") {
+		return path
+	}
+	return ""
 }
 
 // screenshotURI is the screenshot as a data: URI, or "".

@@ -26,6 +26,11 @@ type RenderOptions struct {
 	// Demo: the report is a demo scenario's, which nobody sends to IT: it
 	// ends by saying so instead of asking to give IT the report ID.
 	Demo bool
+	// ScreenshotPath is where a server serving the HTML report (the
+	// helpdesk inbox) serves the login page's screenshot: shown in the
+	// report's screenshot section when the report carries none of its own
+	// (a saved report.json keeps no attachment). A site-relative path only.
+	ScreenshotPath string
 }
 
 // Formats lists the output formats Render understands.
@@ -46,7 +51,7 @@ func Render(w io.Writer, r *Report, format string, opts RenderOptions) error {
 	case "markdown", "md":
 		err = renderMarkdown(w, r)
 	case "html":
-		err = renderHTML(w, r)
+		err = renderHTML(w, r, opts)
 	case "junit":
 		err = renderJUnit(w, r, opts.Failing)
 	default:

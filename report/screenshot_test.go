@@ -63,3 +63,29 @@ func TestHTMLRefusesWhatIsNotAnImage(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenshotPath: a server's site-relative screenshot path shows when
+// the report carries no screenshot of its own; anything that could leave
+// the site or break out of the attribute does not.
+func TestScreenshotPath(t *testing.T) {
+	for path, want := range map[string]string{
+		"/reports/LD-7K3QX9/screenshot.png": "/reports/LD-7K3QX9/screenshot.png",
+		"//evil.example/x.png":              "",
+		"https://evil.example/x.png":        "",
+		"javascript:alert(1)":               "",
+		`/a" onerror="x`:                    "",
+		"":                                  "",
+	} {
+		if got := shotSource(nil, path); got != want {
+			t.Errorf("shotSource(nil, %q) = %q, want %q", path, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	r := Build(nil, Options{Lang: "en"})
+	if err := Render(&buf, r, "html", RenderOptions{ScreenshotPath: "/reports/LD-7K3QX9/screenshot.png"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `<img src="/reports/LD-7K3QX9/screenshot.png"`) {
+		t.Errorf("the page does not show the served screenshot:\n%s", buf.String())
+	}
+}

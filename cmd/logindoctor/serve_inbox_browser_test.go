@@ -24,6 +24,7 @@ import (
 	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 	"github.com/logindoctor/logindoctor/fixtures/testenv"
+	"github.com/logindoctor/logindoctor/report"
 )
 
 // screenshotBundle is a real ticket bundle with the login page's
@@ -536,8 +537,20 @@ func TestInboxBrowserPages(t *testing.T) {
 		}
 		var alt string
 		zh.eval(`() => { const i = document.querySelector("figure img"); return i && i.naturalWidth > 0 ? i.alt : "" }`, &alt)
-		if alt != listWords["zh"]["screenshot"] {
-			t.Errorf("Accept-Language zh-CN: screenshot alt %q, or not decoded", alt)
+		if want := report.Messages("zh").T("label.screenshot_alt", nil); alt != want {
+			t.Errorf("Accept-Language zh-CN: screenshot alt %q, want %q, or not decoded", alt, want)
+		}
+		// Where the report puts it: after the fixes, before the checks.
+		var placed bool
+		zh.eval(`() => { const f = document.querySelector("figure img"), fixes = document.querySelector("ol.fixes"), table = document.querySelector("table");
+			return !!(f && fixes && table && (fixes.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING) && (f.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING)) }`, &placed)
+		if !placed {
+			t.Errorf("the screenshot is not between the fixes and the checks")
+		}
+		var imgs int
+		zh.eval(`() => document.images.length`, &imgs)
+		if n := imgs; n != 1 {
+			t.Errorf("the screenshot is on the page %d times, want once", n)
 		}
 		zh.clean()
 	})

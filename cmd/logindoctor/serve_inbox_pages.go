@@ -193,17 +193,18 @@ func (s *server) handleReportPage(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r)
 	rep.Localize(lang)
 	var buf bytes.Buffer
-	if err := report.Render(&buf, rep, "html", report.RenderOptions{Verbose: true}); err != nil {
+	opts := report.RenderOptions{Verbose: true}
+	// The screenshot shows where the report puts it, after the fixes.
+	if _, err := os.Lstat(filepath.Join(s.inbox.dir, id, "screenshot.png")); err == nil {
+		opts.ScreenshotPath = "/reports/" + id + "/screenshot.png"
+	}
+	if err := report.Render(&buf, rep, "html", opts); err != nil {
 		http.Error(w, "cannot render the report", http.StatusInternalServerError)
 		return
 	}
 	page := buf.String()
 	extra := fmt.Sprintf(`<p><a href="/reports?lang=%s">%s</a></p>`, lang, template.HTMLEscapeString(listWords[lang]["back"]))
-	if _, err := os.Lstat(filepath.Join(s.inbox.dir, id, "screenshot.png")); err == nil {
-		extra += fmt.Sprintf(`<figure><img src="/reports/%s/screenshot.png" alt="%s" style="max-width:100%%;border:1px solid #ccc"><figcaption>%s</figcaption></figure>`,
-			id, template.HTMLEscapeString(listWords[lang]["screenshot"]), template.HTMLEscapeString(listWords[lang]["screenshot"]))
-	}
-	// The inbox's links and the screenshot go right after <body>.
+	// The inbox's link back to the list goes right after <body>.
 	if i := strings.Index(page, "<body"); i >= 0 {
 		if j := strings.IndexByte(page[i:], '>'); j >= 0 {
 			page = page[:i+j+1] + extra + page[i+j+1:]
@@ -240,10 +241,10 @@ func (s *server) handleScreenshot(w http.ResponseWriter, r *http.Request) {
 var listWords = map[string]map[string]string{
 	"en": {"title": "logindoctor inbox", "id": "Report", "received": "Received", "target": "Login page", "verdict": "Verdict",
 		"code": "Top code", "owner": "Owner", "fix": "First fix", "filter": "Filter", "stage": "Stage", "any": "any",
-		"none": "No reports match.", "back": "← all reports", "screenshot": "Screenshot of the login page"},
+		"none": "No reports match.", "back": "← all reports"},
 	"zh": {"title": "logindoctor 报告收件箱", "id": "报告", "received": "收到时间", "target": "登录页面", "verdict": "结论",
 		"code": "首要代码", "owner": "负责方", "fix": "首要修复", "filter": "筛选", "stage": "阶段", "any": "全部",
-		"none": "没有符合条件的报告。", "back": "← 全部报告", "screenshot": "登录页面截图"},
+		"none": "没有符合条件的报告。", "back": "← 全部报告"},
 }
 
 var listPage = template.Must(template.New("list").Parse(`<!doctype html>
