@@ -20,9 +20,7 @@ import (
 const (
 	// poolLaunchLimit bounds one warm launch (nobody may be waiting for it).
 	poolLaunchLimit = 2 * StartAllowance
-	// retireMB: an instance whose process tree holds more than this after
-	// a run (its incognito context gone) is closed and replaced, so that
-	// what one page leaked does not stay for the next.
+	// retireMB is PoolOptions.RetireMB's default.
 	retireMB = treeCapMB / 2
 	// disposeWait bounds disposing of a run's incognito context.
 	disposeWait = time.Second
@@ -39,6 +37,11 @@ type PoolOptions struct {
 	TempDir string
 	// Certutil is the NSS tool for ca_file ("" = "certutil").
 	Certutil string
+	// RetireMB: a browser whose process tree (resident, anonymous) holds
+	// more than this many MB after a run, its incognito context gone, is
+	// closed and replaced, so that what one page leaked does not stay for
+	// the next (0 = half the tree's hard cap, 512 MB).
+	RetireMB int64
 }
 
 // Pool keeps up to Size headless browsers warm for browser.page. Each run
@@ -47,7 +50,7 @@ type PoolOptions struct {
 // crosses runs. Browsers are keyed by what is fixed at launch (binary,
 // proxy flags or PAC preference, ca_file's NSS home, host-resolver rules,
 // preferences): a run whose route differs gets a browser of its own. A
-// browser that died, or grew past retireMB, is closed and replaced. Close
+// browser that died, or grew past RetireMB, is closed and replaced. Close
 // closes every browser and removes every profile.
 //
 // A Pool satisfies checks.BrowserPool; put it in checks.Env.Browsers.
@@ -86,6 +89,9 @@ func NewPool(o PoolOptions) *Pool {
 	o.Size = max(o.Size, 1)
 	if o.Certutil == "" {
 		o.Certutil = "certutil"
+	}
+	if o.RetireMB <= 0 {
+		o.RetireMB = retireMB
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sweepStale(o.TempDir, time.Now())
@@ -391,7 +397,7 @@ func (p *Pool) Close(ctx context.Context) error {
 
 // end disposes of the run's incognito context and gives the browser back:
 // retired when the context could not be disposed of, the browser died or
-// its memory grew past retireMB. It waits until returnBy at most.
+// its memory grew past the pool's RetireMB. It waits until returnBy at most.
 func (l *lease) end(returnBy time.Time) {
 	if l == nil {
 		return
@@ -403,7 +409,7 @@ func (l *lease) end(returnBy time.Time) {
 	err := proto.TargetDisposeBrowserContext{BrowserContextID: l.browser.BrowserContextID}.Call(l.browser.Context(ctx))
 	retire := err != nil || l.proc.hasExited()
 	if !retire {
-		if total, _, ok := treeRSS(l.proc.pid()); ok && total>>20 > retireMB {
+		if total, _, ok := treeRSS(l.proc.pid()); ok && total>>20 > l.pool.opts.RetireMB {
 			retire = true
 		}
 	}

@@ -16,8 +16,15 @@ import (
 // closed (and checked to leave nothing) when the test ends.
 func testPool(t *testing.T, size int) (*Pool, string) {
 	t.Helper()
+	return testPoolWith(t, PoolOptions{Size: size})
+}
+
+// testPoolWith is testPool with o (its TempDir set by the test).
+func testPoolWith(t *testing.T, o PoolOptions) (*Pool, string) {
+	t.Helper()
 	dir := shortTempDir(t)
-	p := NewPool(PoolOptions{Size: size, TempDir: dir})
+	o.TempDir = dir
+	p := NewPool(o)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

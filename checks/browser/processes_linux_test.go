@@ -99,3 +99,38 @@ func TestBrowserStartsNoNeedlessHelpers(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolRetiresABrowserThatGrew: a browser whose process tree holds more
+// than the pool's RetireMB after a run is closed and replaced (counted as
+// a restart), and the next run passes in a new one. Every real browser
+// holds more than 1 MB, so with RetireMB 1 each run retires its browser;
+// the memory is measured, not assumed.
+func TestPoolRetiresABrowserThatGrew(t *testing.T) {
+	needChrome(t)
+	pages := startPages(t, loginpages.Options{})
+	p, _ := testPoolWith(t, PoolOptions{Size: 1, RetireMB: 1})
+	for i := range 2 {
+		if r := runPooled(t, p, pages.URL(loginpages.Healthy), 15*time.Second); r.Status != checks.StatusPass {
+			t.Fatalf("run %d: %s %s: %s", i, r.Status, r.Code, r.Summary)
+		}
+		if i == 0 {
+			if got := p.Restarts(); got != 1 {
+				t.Errorf("after a run past RetireMB: %d restarts, want 1", got)
+			}
+		}
+	}
+	if p.Launches() != 2 || p.Restarts() != 2 {
+		t.Errorf("launches %d, restarts %d: want 2 and 2 (each run's browser retired)", p.Launches(), p.Restarts())
+	}
+
+	// The default (half the tree's cap) keeps a healthy page's browser.
+	q, _ := testPool(t, 1)
+	for i := range 2 {
+		if r := runPooled(t, q, pages.URL(loginpages.Healthy), 15*time.Second); r.Status != checks.StatusPass {
+			t.Fatalf("default pool, run %d: %s %s", i, r.Status, r.Code)
+		}
+	}
+	if q.Launches() != 1 || q.Restarts() != 0 {
+		t.Errorf("default RetireMB: launches %d, restarts %d, want 1 and 0", q.Launches(), q.Restarts())
+	}
+}
