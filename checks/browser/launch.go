@@ -27,6 +27,9 @@ const (
 	staleAfter = time.Hour
 	// closeWait bounds a graceful Browser.close plus the wait for exit.
 	closeWait = 2 * time.Second
+	// exitGrace is how long a browser whose DevTools pipe closed while
+	// starting may take to exit, so that its own last words are reported.
+	exitGrace = 500 * time.Millisecond
 )
 
 // launchSpec is everything needed to start one headless browser.
@@ -170,9 +173,25 @@ func newSession(tempDir string) (*session, error) {
 }
 
 // start launches the browser and connects to it, giving up when ctx ends.
+// A browser that exits while starting (Chromium now and then crashes at
+// start-up on a busy machine) gets one more try, in a fresh profile.
 // Whatever happens, s.close undoes what was done.
 func (s *session) start(ctx context.Context, spec launchSpec) error {
-	profile := filepath.Join(s.root, "profile")
+	err := s.launch(ctx, spec, "profile")
+	if err == nil || ctx.Err() != nil || !errors.Is(err, errExited) {
+		return err
+	}
+	s.proc.kill()
+	s.proc.wait(closeWait)
+	if err2 := s.launch(ctx, spec, "profile-2"); err2 != nil {
+		return fmt.Errorf("%w (and on a second try: %v)", err, err2)
+	}
+	return nil
+}
+
+// launch starts the browser once with the profile dir name under s.root.
+func (s *session) launch(ctx context.Context, spec launchSpec, name string) error {
+	profile := filepath.Join(s.root, name)
 	tmp, err := s.chromeTmp()
 	if err != nil {
 		return err
@@ -191,6 +210,9 @@ func (s *session) start(ctx context.Context, spec launchSpec) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("browser: launch: %w", ctx.Err())
 		}
+		if p.hasExited() || p.wait(exitGrace) {
+			return fmt.Errorf("browser: launch %s: %w", spec.Bin, p.exitError())
+		}
 		return fmt.Errorf("browser: launch %s: %w", spec.Bin, err)
 	}
 	life := ctx
@@ -199,7 +221,9 @@ func (s *session) start(ctx context.Context, spec launchSpec) error {
 	}
 	b := rod.New().Client(c).Context(life)
 	if err := connectWithin(ctx, b); err != nil {
-		if ctx.Err() == nil && p.hasExited() {
+		// The DevTools pipe closing first is how a browser that is dying
+		// looks: wait a moment for its exit to say why.
+		if ctx.Err() == nil && (p.hasExited() || p.wait(exitGrace)) {
 			return fmt.Errorf("browser: launch %s: %w", spec.Bin, p.exitError())
 		}
 		return fmt.Errorf("browser: connect: %w", err)

@@ -134,3 +134,35 @@ func TestPoolRetiresABrowserThatGrew(t *testing.T) {
 		t.Errorf("default RetireMB: launches %d, restarts %d, want 1 and 0", q.Launches(), q.Restarts())
 	}
 }
+
+// flakyBrowser writes a script that stands in for the browser: its first
+// fails runs print "crashed at start-up" and exit, later ones exec bin.
+func flakyBrowser(t *testing.T, bin string, fails int) string {
+	t.Helper()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "flaky-chromium")
+	text := "#!/bin/sh\nn=$(cat " + dir + "/count 2>/dev/null || echo 0)\necho $((n+1)) > " + dir + "/count\n" +
+		"if [ \"$n\" -lt " + strconv.Itoa(fails) + " ]; then echo 'crashed at start-up' >&2; exit 134; fi\nexec " + bin + " \"$@\"\n"
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// TestBrowserCrashAtStartIsRetriedOnce: a browser that exits while
+// starting gets one more try (the page is then checked as usual); one that
+// keeps exiting is reported with its own last words, not a bare pipe error.
+func TestBrowserCrashAtStartIsRetriedOnce(t *testing.T) {
+	bin := needChrome(t)
+	pages := startPages(t, loginpages.Options{})
+	once := flakyBrowser(t, bin, 1)
+	r := runCheck(t, testCheck(t), checks.Target{Browser: checks.BrowserConfig{Path: once}}, pages.URL(loginpages.Healthy), pageTimeout)
+	if r.Status != checks.StatusPass {
+		t.Errorf("a browser that crashed once at start: %s %s: %s", r.Status, r.Code, r.Summary)
+	}
+	always := flakyBrowser(t, bin, 100)
+	r = runCheck(t, testCheck(t), checks.Target{Browser: checks.BrowserConfig{Path: always}}, pages.URL(loginpages.Healthy), pageTimeout)
+	if r.Status != checks.StatusError || !strings.Contains(r.Summary, "crashed at start-up") || !strings.Contains(r.Summary, "second try") {
+		t.Errorf("a browser that always crashes at start: %s %s: %s", r.Status, r.Code, r.Summary)
+	}
+}
