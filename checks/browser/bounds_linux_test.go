@@ -21,19 +21,33 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/proxy"
 )
 
-// watchProcs polls /proc until stop is closed: whether any command line
-// holds secret, and whether one holds dir (the browser ran).
+// procWatch polls /proc until end: whether any command line holds
+// secret, and whether one holds dir (the browser ran).
 type procWatch struct {
 	leaked, sawBrowser atomic.Bool
-	stop               chan struct{}
-	done               sync.WaitGroup
+	end                func()
 }
 
 func watchCmdlines(dir, secret string) *procWatch {
-	w := &procWatch{stop: make(chan struct{})}
-	w.done.Add(1)
-	go func() {
-		defer w.done.Done()
+	w := &procWatch{}
+	w.end = pollCmdlines(20*time.Millisecond, func(cmdline string) {
+		if strings.Contains(cmdline, secret) {
+			w.leaked.Store(true)
+		}
+		if strings.Contains(cmdline, dir) {
+			w.sawBrowser.Store(true)
+		}
+	})
+	return w
+}
+
+// pollCmdlines calls see with every process's command line (NULs and all),
+// every interval, until the returned stop is called; stop waits for the
+// pass under way.
+func pollCmdlines(interval time.Duration, see func(cmdline string)) (stop func()) {
+	quit := make(chan struct{})
+	var done sync.WaitGroup
+	done.Go(func() {
 		for {
 			entries, _ := os.ReadDir("/proc")
 			for _, e := range entries {
@@ -41,24 +55,17 @@ func watchCmdlines(dir, secret string) *procWatch {
 					continue
 				}
 				b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-				if strings.Contains(string(b), secret) {
-					w.leaked.Store(true)
-				}
-				if strings.Contains(string(b), dir) {
-					w.sawBrowser.Store(true)
-				}
+				see(string(b))
 			}
 			select {
-			case <-w.stop:
+			case <-quit:
 				return
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(interval):
 			}
 		}
-	}()
-	return w
+	})
+	return func() { close(quit); done.Wait() }
 }
-
-func (w *procWatch) end() { close(w.stop); w.done.Wait() }
 
 // TestPACKeyNeverOnCommandLine: the route comes from a PAC file whose URL
 // carries a key; no process's command line ever shows the key, and the

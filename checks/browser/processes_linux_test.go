@@ -13,37 +13,22 @@ import (
 	"github.com/logindoctor/logindoctor/fixtures/loginpages"
 )
 
-// kindsWatch polls /proc until stopped and collects the kinds of Chrome
-// process (--type=…, --utility-sub-type=…, --top-chrome-webui) whose
-// command line holds dir.
+// kindsWatch collects, until end, the kinds of Chrome process
+// (--type=…, --utility-sub-type=…, --top-chrome-webui) whose command line
+// holds dir.
 type kindsWatch struct {
 	mu    sync.Mutex
 	kinds map[string]bool
-	stop  chan struct{}
-	done  sync.WaitGroup
+	stop  func()
 }
 
 func watchKinds(dir string) *kindsWatch {
-	w := &kindsWatch{kinds: map[string]bool{}, stop: make(chan struct{})}
-	w.done.Go(func() {
-		for {
-			entries, _ := os.ReadDir("/proc")
-			for _, e := range entries {
-				if _, err := strconv.Atoi(e.Name()); err != nil {
-					continue
-				}
-				b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-				if strings.Contains(string(b), dir) {
-					// Helpers forked by the zygote rewrite their command
-					// line into one space-separated string.
-					w.add(strings.FieldsFunc(string(b), func(r rune) bool { return r == 0 || r == ' ' }))
-				}
-			}
-			select {
-			case <-w.stop:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
+	w := &kindsWatch{kinds: map[string]bool{}}
+	w.stop = pollCmdlines(10*time.Millisecond, func(cmdline string) {
+		if strings.Contains(cmdline, dir) {
+			// Helpers forked by the zygote rewrite their command line
+			// into one space-separated string.
+			w.add(strings.FieldsFunc(cmdline, func(r rune) bool { return r == 0 || r == ' ' }))
 		}
 	})
 	return w
@@ -67,8 +52,7 @@ func (w *kindsWatch) add(args []string) {
 }
 
 func (w *kindsWatch) end() map[string]bool {
-	close(w.stop)
-	w.done.Wait()
+	w.stop()
 	return w.kinds
 }
 

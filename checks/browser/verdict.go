@@ -92,11 +92,13 @@ func verdict(o outcome) []finding {
 		add(jsFinding(o, o.State.Errors[0]))
 	}
 	for _, p := range o.State.Popups {
-		summary := fmt.Sprintf("the login page opened a pop-up window (%s) and Chrome's pop-up blocker stopped it", hostOf(p.URL))
-		if !p.Blocked && o.NoPopupBlocker && !p.Gesture {
-			summary = fmt.Sprintf("the login page opened a pop-up window (%s) without a click: Chrome's pop-up blocker stops such windows", hostOf(p.URL))
-		} else if !p.Blocked {
+		wouldBlock := !p.Blocked && o.NoPopupBlocker && !p.Gesture
+		if !p.Blocked && !wouldBlock {
 			continue
+		}
+		summary := fmt.Sprintf("the login page opened a pop-up window (%s) and Chrome's pop-up blocker stopped it", hostOf(p.URL))
+		if wouldBlock {
+			summary = fmt.Sprintf("the login page opened a pop-up window (%s) without a click: Chrome's pop-up blocker stops such windows", hostOf(p.URL))
 		}
 		add(finding{code: CodePopupBlocked, sev: checks.SeverityHigh, owner: checks.OwnerYou, status: checks.StatusFail,
 			summary: summary, params: map[string]string{"host": o.Host, "popup_host": hostOf(p.URL)}})

@@ -13,12 +13,7 @@ import (
 // language, and the line is cleared before the report.
 func TestProgressFitsANarrowTerminal(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
-		ios, _, errOut := testStreams(map[string]string{"COLUMNS": "30"})
-		ios.ErrTTY = true
-		a, err := newApp(ios, []string{"--lang", lang})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, errOut := termApp(t, 30, lang)
 		ids := []string{"clock.skew", "dns.resolve", "tls.certificate"}
 		p := a.newProgress(runPlan{ids: ids})
 		for _, id := range ids {
@@ -59,12 +54,7 @@ func TestFitColumns(t *testing.T) {
 // dangling "now:".
 func TestProgressBetweenChecks(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
-		ios, _, errOut := testStreams(map[string]string{"COLUMNS": "100"})
-		ios.ErrTTY = true
-		a, err := newApp(ios, []string{"--lang", lang})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, errOut := termApp(t, 100, lang)
 		p := a.newProgress(runPlan{ids: []string{"dns.resolve", "net.reach"}})
 		p.event(checks.Event{ID: "dns.resolve"})
 		p.event(checks.Event{ID: "dns.resolve", Done: true})

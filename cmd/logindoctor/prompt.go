@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/logindoctor/logindoctor/report"
 )
@@ -99,8 +100,7 @@ func (a *app) askForURL(ctx context.Context) (*url.URL, error) {
 // sentence ends s with the reader's full stop unless it ends with a mark
 // of its own ("did you mean …?" must not become "…?.").
 func (a *app) sentence(s string) string {
-	if strings.HasSuffix(s, "?") || strings.HasSuffix(s, "？") || strings.HasSuffix(s, ".") ||
-		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "！") {
+	if last, _ := utf8.DecodeLastRuneInString(s); strings.ContainsRune("?？.。!！", last) {
 		return s
 	}
 	return s + a.t("cli.full_stop", nil)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,12 +35,7 @@ func TestOutWidth(t *testing.T) {
 func TestSayErrWrapsButKeepsThePath(t *testing.T) {
 	path := "/home/someone/Desktop/logindoctor-LD-7K3QX9.zip"
 	for _, lang := range []string{"en", "zh"} {
-		ios, _, errOut := testStreams(map[string]string{"COLUMNS": "30"})
-		ios.ErrTTY = true
-		a, err := newApp(ios, []string{"--lang", lang})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, errOut := termApp(t, 30, lang)
 		msg := a.t("cli.bundle_written", map[string]any{"path": path, "report_id": "LD-7K3QX9"})
 		a.sayErr(msg, path)
 		out := strings.TrimSuffix(errOut.String(), "\n")
@@ -55,7 +52,7 @@ func TestSayErrWrapsButKeepsThePath(t *testing.T) {
 			t.Errorf("%s: the path was broken or the text changed:\n%s", lang, out)
 		}
 
-		ios, _, errOut = testStreams(nil)
+		ios, _, errOut := testStreams(nil)
 		a, _ = newApp(ios, []string{"--lang", lang})
 		a.sayErr(msg, path)
 		if errOut.String() != msg+"\n" {
@@ -67,3 +64,16 @@ func TestSayErrWrapsButKeepsThePath(t *testing.T) {
 // noSpace is s without any white space (line breaks a wrap put in
 // included).
 func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// termApp is an app speaking lang whose stderr is a terminal cols columns
+// wide; errOut is what it printed there.
+func termApp(t *testing.T, cols int, lang string) (a *app, errOut *bytes.Buffer) {
+	t.Helper()
+	ios, _, errOut := testStreams(map[string]string{"COLUMNS": strconv.Itoa(cols)})
+	ios.ErrTTY = true
+	a, err := newApp(ios, []string{"--lang", lang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, errOut
+}
