@@ -16,14 +16,19 @@ import (
 	"github.com/logindoctor/logindoctor/checks/reach"
 )
 
-// Probing: probes connects, each given at most probeCap. A probe starts
-// when the one before it has ended, or spacing after that one started,
-// whichever comes first: while a probe is waiting (a lost SYN, a slow
-// path) the probes are spread spacing apart, so that one burst of loss
-// does not take them all; on a path that answers at once they follow one
-// another instead of idling 5 × spacing on the run's critical path.
+// Probing: probes connects in lanes of perLane, each probe given at most
+// probeCap. In a lane a probe starts when the one before it has ended, or
+// lanes × spacing after that one started, whichever comes first; the
+// second lane starts when the first lane's first probe has connected, or
+// spacing after it started. While probes wait (a lost SYN, a slow path)
+// they start spacing apart in turn from the two lanes, so that one burst
+// of loss does not take them all; on a path that answers at once the
+// lanes' probes follow one another, two at a time, instead of idling
+// 5 × spacing (or six round trips) on the run's critical path.
 const (
-	probes    = 6
+	lanes     = 2
+	perLane   = 3
+	probes    = lanes * perLane
 	spacing   = 30 * time.Millisecond
 	probeCap  = 1500 * time.Millisecond
 	lossAfter = time.Second // a connect slower than this needed a SYN retransmit (1 s, 3 s)
@@ -96,26 +101,63 @@ func (s sample) lost() bool { return s.err != nil || s.connect > lossAfter }
 // roundTrips are the probes' samples, in the order they were started.
 type roundTrips struct{ samples []sample }
 
-// measureRoundTrips runs the probes, each started when the one before
-// ended or spacing after it started, concurrently.
+// measureRoundTrips runs the probes in their lanes, concurrently. Sample
+// i is the (i / lanes)th probe of lane i % lanes: the samples are in about
+// the order the probes started.
 func measureRoundTrips(ctx context.Context, d checks.Dialer, pt target) roundTrips {
 	rt := roundTrips{samples: make([]sample, probes)}
+	firstConnect := make(chan struct{})
+	var once sync.Once
+	connected := func() { once.Do(func() { close(firstConnect) }) }
 	var wg sync.WaitGroup
-	var prev chan struct{} // closed when the previous probe ended
-	for i := range probes {
-		if i > 0 && !pause(ctx, spacing, prev) {
-			rt.samples[i] = sample{err: fmt.Errorf("not started: %w", ctx.Err())}
-			continue
-		}
-		done := make(chan struct{})
-		prev = done
+	for lane := range lanes {
 		wg.Go(func() {
-			defer close(done)
-			rt.samples[i] = probeOnce(ctx, d, pt)
+			if lane == 0 {
+				defer connected() // a lane that never dialled starts the next
+				runLane(ctx, d, pt, rt.samples, lane, connected)
+				return
+			}
+			if !pause(ctx, time.Duration(lane)*spacing, firstConnect) {
+				notStarted(ctx, rt.samples, lane, 0)
+				return
+			}
+			runLane(ctx, d, pt, rt.samples, lane, nil)
 		})
 	}
 	wg.Wait()
 	return rt
+}
+
+// runLane runs lane's probes into their samples, each started when the
+// one before it ended or lanes × spacing after it started. connected, if
+// set, is called once the lane's first probe has connected (or failed to).
+func runLane(ctx context.Context, d checks.Dialer, pt target, samples []sample, lane int, connected func()) {
+	var wg sync.WaitGroup
+	var prev chan struct{} // closed when the previous probe ended
+	for n := range perLane {
+		if n > 0 && !pause(ctx, lanes*spacing, prev) {
+			notStarted(ctx, samples, lane, n)
+			break
+		}
+		done := make(chan struct{})
+		prev = done
+		onConnect := connected
+		if n > 0 {
+			onConnect = nil
+		}
+		wg.Go(func() {
+			defer close(done)
+			samples[n*lanes+lane] = probeOnce(ctx, d, pt, onConnect)
+		})
+	}
+	wg.Wait()
+}
+
+// notStarted marks lane's probes from the nth on as never started.
+func notStarted(ctx context.Context, samples []sample, lane, n int) {
+	for ; n < perLane; n++ {
+		samples[n*lanes+lane] = sample{err: fmt.Errorf("not started: %w", ctx.Err())}
+	}
 }
 
 // pause waits d or until ended is closed (nil: never); false when ctx ends
@@ -133,13 +175,17 @@ func pause(ctx context.Context, d time.Duration, ended <-chan struct{}) bool {
 	}
 }
 
-// probeOnce connects and waits for the first answer to a tiny request.
-func probeOnce(ctx context.Context, d checks.Dialer, pt target) sample {
+// probeOnce connects and waits for the first answer to a tiny request;
+// connected, if set, is called when the connect has ended.
+func probeOnce(ctx context.Context, d checks.Dialer, pt target, connected func()) sample {
 	pctx, cancel := context.WithTimeout(ctx, probeCap)
 	defer cancel()
 	start := time.Now()
 	conn, err := d.DialContext(pctx, "tcp", pt.addr)
 	s := sample{connect: time.Since(start)}
+	if connected != nil {
+		connected()
+	}
 	if err != nil {
 		s.err = fmt.Errorf("connect %s: %w", pt.addr, err)
 		return s

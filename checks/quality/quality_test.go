@@ -162,3 +162,16 @@ func BenchmarkCleanLink(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOfficeLink is the check on an office link: 10 ms round trips
+// (a relay delays every answer), the same 64 KiB page. The six round
+// trips run two at a time, so they cost about three round trips of the
+// run's critical path, not six.
+func BenchmarkOfficeLink(b *testing.B) {
+	addr := relay(b, loginServer(b, 64<<10), faultnet.RelayConfig{Latency: 10 * time.Millisecond})
+	for b.Loop() {
+		if res := run(b, addr, checks.QualityConfig{}); res.Code != checks.CodeOK {
+			b.Fatal(res.Summary)
+		}
+	}
+}
