@@ -52,7 +52,7 @@ func measureDownload(ctx context.Context, env *checks.Env, route checks.Route, r
 	d := download{url: u.String()}
 	dctx, cancel := context.WithTimeout(ctx, maxTransfer)
 	defer cancel()
-	tr := env.Transport(route, nil)
+	tr := env.Transport(route, env.MeasuringTLS()) // the speed, not the handshake, is measured
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, CheckRedirect: sameHost(u.Host)}
 	req, err := http.NewRequestWithContext(dctx, http.MethodGet, d.url, nil)

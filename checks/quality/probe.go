@@ -241,15 +241,11 @@ func firstAnswer(ctx context.Context, conn net.Conn, pt target) (time.Duration, 
 }
 
 // probeTLSConfig is the ClientHello of a round-trip probe. Only the
-// server's first answer is timed, so the hello offers classic key shares
-// (X25519, then P-256) without Go's default post-quantum hybrid: its
-// ML-KEM key share cost a key generation per probe here and an
-// encapsulation per probe on the server, and made the hello span two
-// packets; every TLS server accepts one of the two (else its answer, a
-// HelloRetryRequest or an alert, is the answer all the same).
+// server's first answer is timed, so the hello offers the classic key
+// shares (checks.ClassicCurves): Go's default post-quantum hybrid would
+// also make the hello span two packets.
 func probeTLSConfig(serverName string) *tls.Config {
-	return &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12,
-		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
+	return &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12, CurvePreferences: checks.ClassicCurves()}
 }
 
 // timedConn notes when the first request bytes went out and when the

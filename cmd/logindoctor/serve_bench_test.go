@@ -26,13 +26,13 @@ import (
 // resolve, connect, TLS, GET — so the README can say how the two compare.
 
 // benchWorld is the fake CRM on loopback with a valid certificate, its CA
-// file and an NTP server.
+// file and an NTP server; opts are the CRM's other options.
 type benchWorld struct {
 	url, caFile, ntp string
 	roots            *x509.CertPool
 }
 
-func newBenchWorld(b *testing.B) benchWorld {
+func newBenchWorld(b testing.TB, opts crm.Options) benchWorld {
 	b.Helper()
 	f, err := certs.NewFactory(time.Now())
 	if err != nil {
@@ -42,7 +42,8 @@ func newBenchWorld(b *testing.B) benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := crm.Start(crm.Options{Cert: &cert})
+	opts.Cert = &cert
+	srv, err := crm.Start(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +70,7 @@ const networkChecks = "[dns.resolve, proxy.route, net.reach, tls.certificate, ht
 // ask w's NTP server: "office", the default checks without browser and
 // device, and "network", only networkChecks. It returns the probe URL of
 // module for w's page.
-func startBenchServe(b *testing.B, w benchWorld, module string) string {
+func startBenchServe(b testing.TB, w benchWorld, module string) string {
 	b.Helper()
 	modules := filepath.Join(b.TempDir(), "modules.yml")
 	text := fmt.Sprintf("modules:\n  office:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n", w.caFile, w.ntp) +
@@ -105,7 +106,7 @@ func startBenchServe(b *testing.B, w benchWorld, module string) string {
 }
 
 // benchProbe runs one probe and fails unless the CRM was found healthy.
-func benchProbe(b *testing.B, client *http.Client, probe string) {
+func benchProbe(b testing.TB, client *http.Client, probe string) {
 	req, _ := http.NewRequest(http.MethodGet, probe, nil)
 	req.Header.Set(scrapeTimeoutHeader, "10")
 	resp, err := client.Do(req)
@@ -125,7 +126,7 @@ func benchProbe(b *testing.B, client *http.Client, probe string) {
 // server, rendered as Prometheus metrics. probes/s is the throughput of
 // that many probes at once (GOMAXPROCS concurrent clients).
 func BenchmarkProbeNoBrowser(b *testing.B) {
-	w := newBenchWorld(b)
+	w := newBenchWorld(b, crm.Options{})
 	probe := startBenchServe(b, w, "office")
 	client := &http.Client{Timeout: 30 * time.Second}
 	benchProbe(b, client, probe) // warm: first-use costs are not a probe's
@@ -148,7 +149,7 @@ func BenchmarkProbeNoBrowser(b *testing.B) {
 // BenchmarkBaselineHTTPSGet is blackbox_exporter's http prober on the same
 // page: a fresh resolve, connect, TLS handshake and GET, body read.
 func BenchmarkBaselineHTTPSGet(b *testing.B) {
-	w := newBenchWorld(b)
+	w := newBenchWorld(b, crm.Options{})
 	get := func() {
 		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: w.roots}, DisableKeepAlives: true}
 		resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(w.url)
@@ -257,7 +258,7 @@ func BenchmarkProbeVsBlackbox(b *testing.B) {
 	if bin == "" {
 		b.Skip("prometheus-blackbox-exporter is not installed (Debian: apt-get install prometheus-blackbox-exporter; make bench does it as root)")
 	}
-	w := newBenchWorld(b)
+	w := newBenchWorld(b, crm.Options{})
 	theirs := startBlackbox(b, bin, w)
 	client := &http.Client{Timeout: 30 * time.Second}
 	blackboxProbe(b, client, theirs)
