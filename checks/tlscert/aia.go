@@ -34,7 +34,11 @@ func CompleteChain(ctx context.Context, env *checks.Env, h Handshake, o Options)
 		return h
 	}
 	for range maxAIADepth {
-		if _, err := verifyTrust(h.Certificates, h.Fetched, o); err == nil {
+		chains, err := verifyTrust(h.Certificates, h.Fetched, o)
+		if err == nil {
+			if len(h.Fetched) == 0 {
+				h.trusted = &verified{roots: o.Roots, now: o.Now, chains: chains}
+			}
 			return h
 		}
 		last := h.Certificates[0]

@@ -95,7 +95,11 @@ func Classify(h Handshake, o Options) checks.Result {
 		return HandshakeFailure(h, errors.New("the server sent no certificate"))
 	}
 	leaf := h.Certificates[0]
-	chains, trustErr := verifyTrust(h.Certificates, nil, o)
+	var trustErr error
+	chains := h.trusted.chainsFor(o)
+	if chains == nil {
+		chains, trustErr = verifyTrust(h.Certificates, nil, o)
+	}
 	viaAIA := false
 	if trustErr != nil && len(h.Fetched) > 0 {
 		if c, err := verifyTrust(h.Certificates, h.Fetched, o); err == nil {
@@ -179,6 +183,25 @@ func verifyTrust(certs, extra []*x509.Certificate, o Options) ([][]*x509.Certifi
 		CurrentTime:   trustTime(append(append([]*x509.Certificate{}, certs...), extra...), o.Now),
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
+}
+
+// verified is a successful verifyTrust of the presented certificates
+// alone, with the roots and time it was made for: checking an ECDSA or RSA
+// signature is the costliest step of judging a handshake, and Classify
+// would otherwise repeat CompleteChain's.
+type verified struct {
+	roots  *x509.CertPool
+	now    time.Time
+	chains [][]*x509.Certificate
+}
+
+// chainsFor is v's chains when o asks for the same verification (nil
+// otherwise: verify afresh).
+func (v *verified) chainsFor(o Options) [][]*x509.Certificate {
+	if v == nil || v.roots != o.Roots || !v.now.Equal(o.Now) {
+		return nil
+	}
+	return v.chains
 }
 
 // trustTime is now, moved into the window where all certs are valid if now

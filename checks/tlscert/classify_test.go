@@ -171,3 +171,32 @@ func TestNetFailureCodes(t *testing.T) {
 		}
 	}
 }
+
+// Classify reuses the verification CompleteChain made for the same roots
+// and time, and only for those: a handshake completed under one trust
+// store is judged afresh under another.
+func TestClassifyReusesOnlyTheSameVerification(t *testing.T) {
+	f, err := certs.NewFactory(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := f.Leaf(certs.Valid, "crm.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusting := tlscert.Options{Now: f.Now, Roots: f.Root.Pool()}
+	h := tlscert.CompleteChain(context.Background(), checks.NewEnv(checks.Target{}), handshake(t, "crm.test", leaf), trusting)
+	if res := tlscert.Classify(h, trusting); res.Code != checks.CodeOK {
+		t.Fatalf("trusted roots: got %s (%s)", res.Code, res.Summary)
+	}
+	other := trusting
+	other.Roots = f.Unknown.Pool()
+	if res := tlscert.Classify(h, other); res.Code != tlscert.CodeUntrusted {
+		t.Errorf("other roots after a trusted CompleteChain: got %s (%s), want %s", res.Code, res.Summary, tlscert.CodeUntrusted)
+	}
+	later := trusting
+	later.Now = f.Now.AddDate(5, 0, 0)
+	if res := tlscert.Classify(h, later); res.Code != tlscert.CodeExpired {
+		t.Errorf("five years on: got %s (%s), want %s", res.Code, res.Summary, tlscert.CodeExpired)
+	}
+}

@@ -33,6 +33,8 @@ type Handshake struct {
 	// needed download failed ("" when none was needed or it worked).
 	AIAURLs  []string
 	AIAError string
+	// trusted is the verification CompleteChain already did, for Classify.
+	trusted *verified
 }
 
 // VersionName is the negotiated version as text ("TLS 1.3"), "" if none.
