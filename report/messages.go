@@ -16,6 +16,9 @@ func Languages() []string { return []string{"en", "zh"} }
 // NormalizeLang maps a language or locale name ("zh_CN.UTF-8", "zh-Hans",
 // "en-GB", "") to one of Languages; anything unknown becomes "en".
 func NormalizeLang(s string) string {
+	if s == defaultLang || s == "zh" { // already a catalog's: the common case
+		return s
+	}
 	// A POSIX locale ("zh_CN.UTF-8@pinyin") becomes a BCP 47 tag first.
 	s, _, _ = strings.Cut(strings.TrimSpace(s), ".")
 	s, _, _ = strings.Cut(s, "@")

@@ -136,11 +136,11 @@ func matchAny(patterns []string, s string) bool {
 const rootOnly = "NET_CAPTIVE_PORTAL"
 
 // explains reports whether cause probably explains symptom.
-func explains(cause, symptom Entry) bool {
+func explains(table []explanation, cause, symptom Entry) bool {
 	if symptom.Code == rootOnly {
 		return false
 	}
-	for _, x := range explanations() {
+	for _, x := range table {
 		if x.cause.matches(cause) && x.symptom.matches(symptom) && (x.fits == nil || x.fits(cause, symptom)) {
 			return true
 		}
@@ -151,11 +151,12 @@ func explains(cause, symptom Entry) bool {
 // rootCauses returns, for every entry, the index of the root cause that
 // explains it, or -1 when it is a root cause (or not actionable).
 func rootCauses(entries []Entry) []int {
+	table := explanations()
 	parent := make([]int, len(entries))
 	for i := range entries {
 		parent[i] = -1
 		for j := range entries {
-			if i != j && explains(entries[j], entries[i]) {
+			if i != j && explains(table, entries[j], entries[i]) {
 				parent[i] = j
 				break
 			}
