@@ -102,3 +102,40 @@ func TestLangAnywhereOnTheCommandLine(t *testing.T) {
 		t.Errorf("--lang zh version extra: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestListSaysOnlyWhatMatters: `logindoctor list` gives each check one
+// line, and a second one only for what it runs after or needs — no "—"
+// line for a check that depends on nothing — in the reader's language.
+func TestListSaysOnlyWhatMatters(t *testing.T) {
+	for _, tc := range []struct{ lang, after, needs string }{
+		{"en", "runs after: ", "needs: "},
+		{"zh", "在以下检查之后运行：", "需要设置："},
+	} {
+		out, errOut, code := helpCLI(t, "list", "--lang", tc.lang)
+		if code != 0 || errOut != "" {
+			t.Fatalf("%s: exit %d, stderr %q", tc.lang, code, errOut)
+		}
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		var ids, seconds int
+		for _, l := range lines {
+			if strings.HasPrefix(l, " ") {
+				seconds++
+				rest := strings.TrimSpace(l)
+				if !strings.HasPrefix(rest, tc.after) && !strings.HasPrefix(rest, tc.needs) {
+					t.Errorf("%s: a second line that is neither dependencies nor needs: %q", tc.lang, l)
+				}
+				continue
+			}
+			ids++
+		}
+		if strings.Contains(out, "—") {
+			t.Errorf("%s: a placeholder line for a check without dependencies:\n%s", tc.lang, out)
+		}
+		if want := strings.Count(out, tc.after); !strings.Contains(out, "net.reach") || want == 0 || seconds >= ids {
+			t.Errorf("%s: %d checks, %d second lines (%d with dependencies); want fewer second lines than checks:\n%s", tc.lang, ids, seconds, want, out)
+		}
+		if !strings.Contains(out, tc.needs+"account.provider") || !strings.Contains(out, tc.after+"proxy.route, dns.resolve") {
+			t.Errorf("%s: dependencies or needs missing:\n%s", tc.lang, out)
+		}
+	}
+}

@@ -265,16 +265,19 @@ func (a *app) newListCmd() *cobra.Command {
 			w := cmd.OutOrStdout()
 			for _, c := range a.registry.Checks() {
 				in := c.Info()
-				deps := "—"
-				if len(in.DependsOn) > 0 {
-					deps = strings.Join(in.DependsOn, ", ")
-				}
-				needs := ""
-				if len(in.Needs) > 0 {
-					needs = "  [" + a.t("cli.list.needs", nil) + " " + strings.Join(in.Needs, ", ") + "]"
-				}
 				stage := padColumns(a.t("stage."+string(in.Stage), nil), stageColumns)
-				fmt.Fprintf(w, "%-16s %s %s\n%-16s %s %s: %s%s\n", in.ID, stage, a.t("about."+in.ID, nil), "", padColumns("", stageColumns), a.t("cli.list.after", nil), deps, needs)
+				fmt.Fprintf(w, "%-16s %s %s\n", in.ID, stage, a.t("about."+in.ID, nil))
+				// A second line only for what a check waits for or needs.
+				var more []string
+				if len(in.DependsOn) > 0 {
+					more = append(more, a.t("cli.list.after", map[string]any{"checks": strings.Join(in.DependsOn, ", ")}))
+				}
+				if len(in.Needs) > 0 {
+					more = append(more, a.t("cli.list.needs", map[string]any{"keys": strings.Join(in.Needs, ", ")}))
+				}
+				if len(more) > 0 {
+					fmt.Fprintf(w, "%-16s %s %s\n", "", padColumns("", stageColumns), strings.Join(more, "   "))
+				}
 			}
 			return nil
 		},
