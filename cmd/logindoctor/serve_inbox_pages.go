@@ -48,10 +48,11 @@ type inboxRow struct {
 type choice struct{ Value, Label string }
 
 // filterChoices are the owner and stage filters' options, labelled in the
-// page's language as the reports name them.
-func filterChoices(tr *report.Translator) (owners, stages []choice) {
+// page's language: stages as the reports name them, owners as the helpdesk
+// says them (words holds them as "owner_" + owner).
+func filterChoices(tr *report.Translator, words map[string]string) (owners, stages []choice) {
 	for _, o := range []checks.Owner{checks.OwnerYou, checks.OwnerIT, checks.OwnerAdmin} {
-		owners = append(owners, choice{string(o), tr.T("owner."+string(o), nil)})
+		owners = append(owners, choice{string(o), words["owner_"+string(o)]})
 	}
 	for _, st := range checks.Stages {
 		stages = append(stages, choice{string(st), tr.T("stage."+string(st), nil)})
@@ -145,7 +146,7 @@ func (s *server) handleReportList(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].received.After(rows[j].received) })
 	var shown []inboxRow
-	tr := report.Messages(lang)
+	tr, words := report.Messages(lang), listWords[lang]
 	for _, row := range rows[:min(len(rows), maxListedReports)] {
 		rep, err := s.inbox.load(row.ID)
 		if err != nil || !matches(rep, code, owner, stage) {
@@ -156,14 +157,13 @@ func (s *server) handleReportList(w http.ResponseWriter, r *http.Request) {
 		row.VerdictText = tr.T("status."+row.Verdict, nil)
 		if len(rep.Fixes) > 0 {
 			row.Code, row.Owner, row.Title = rep.Fixes[0].Code, string(rep.Fixes[0].Owner), rep.Fixes[0].Title
-			row.OwnerText = tr.T("owner."+row.Owner, nil)
+			row.OwnerText = words["owner_"+row.Owner]
 		}
 		shown = append(shown, row)
 	}
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	words := listWords[lang]
-	owners, stages := filterChoices(tr)
+	owners, stages := filterChoices(tr, words)
 	_ = listPage.Execute(w, map[string]any{"Lang": lang, "W": words, "Rows": shown,
 		"Code": code, "Owner": owner, "Stage": stage, "ID": id, "Stages": stages, "Owners": owners})
 }
@@ -237,14 +237,17 @@ func (s *server) handleScreenshot(w http.ResponseWriter, r *http.Request) {
 }
 
 // listWords are the pages' own words; the reports' texts come from the
-// report catalogs.
+// report catalogs. A report tells the person at the keyboard "you"; the
+// helpdesk's page names who fixes it from the helpdesk's side.
 var listWords = map[string]map[string]string{
 	"en": {"title": "logindoctor inbox", "id": "Report", "received": "Received", "target": "Login page", "verdict": "Verdict",
 		"code": "Top code", "owner": "Owner", "fix": "First fix", "filter": "Filter", "stage": "Stage", "any": "any",
-		"none": "No reports match.", "back": "← all reports"},
+		"none": "No reports match.", "back": "← all reports",
+		"owner_you": "the employee", "owner_it": "IT", "owner_admin": "CRM administrator"},
 	"zh": {"title": "logindoctor 报告收件箱", "id": "报告", "received": "收到时间", "target": "登录页面", "verdict": "结论",
 		"code": "首要代码", "owner": "负责方", "fix": "首要修复", "filter": "筛选", "stage": "阶段", "any": "全部",
-		"none": "没有符合条件的报告。", "back": "← 全部报告"},
+		"none": "没有符合条件的报告。", "back": "← 全部报告",
+		"owner_you": "员工本人", "owner_it": "IT 部门", "owner_admin": "CRM 管理员"},
 }
 
 var listPage = template.Must(template.New("list").Parse(`<!doctype html>

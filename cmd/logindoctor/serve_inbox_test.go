@@ -166,6 +166,14 @@ func TestServeInboxStoresAndShowsABundle(t *testing.T) {
 	if _, page := ts.do(t, http.MethodGet, "/reports?lang=zh", read, nil); !strings.Contains(page, "报告收件箱") || !strings.Contains(page, `lang="zh"`) {
 		t.Errorf("the Chinese list is not Chinese")
 	}
+	// The helpdesk's page names owners from the helpdesk's side: the
+	// staff's own word for themself ("you", "您自己") would mean the reader.
+	for lang, want := range map[string]string{"en": `<option value="you">the employee</option>`, "zh": `<option value="you">员工本人</option>`} {
+		_, page := ts.do(t, http.MethodGet, "/reports?lang="+lang, read, nil)
+		if !strings.Contains(page, want) || strings.Contains(page, ">you<") || strings.Contains(page, "您自己") {
+			t.Errorf("/reports?lang=%s: owner filter does not say %s", lang, want)
+		}
+	}
 	code, page := ts.do(t, http.MethodGet, "/reports/"+id, read, nil)
 	if code != http.StatusOK || !strings.Contains(page, id) || !strings.Contains(page, "TLS_EXPIRED") || !strings.Contains(page, `href="/reports?lang=en"`) {
 		t.Errorf("/reports/%s: %d\n%s", id, code, page)
