@@ -20,8 +20,11 @@ import (
 const (
 	// poolLaunchLimit bounds one warm launch (nobody may be waiting for it).
 	poolLaunchLimit = 2 * StartAllowance
-	// retireMB is PoolOptions.RetireMB's default.
-	retireMB = treeCapMB / 2
+	// DefaultRetireMB is PoolOptions.RetireMB's default.
+	DefaultRetireMB = treeCapMB / 2
+	// MaxRetireMB is the largest RetireMB that means anything: a browser
+	// past it is stopped by the memory watch, retired or not.
+	MaxRetireMB = treeCapMB
 	// disposeWait bounds disposing of a run's incognito context.
 	disposeWait = time.Second
 )
@@ -91,12 +94,15 @@ func NewPool(o PoolOptions) *Pool {
 		o.Certutil = "certutil"
 	}
 	if o.RetireMB <= 0 {
-		o.RetireMB = retireMB
+		o.RetireMB = DefaultRetireMB
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sweepStale(o.TempDir, time.Now())
 	return &Pool{opts: o, ctx: ctx, cancel: cancel, freed: make(chan struct{})}
 }
+
+// RetireMB is the memory past which a browser is retired after a run.
+func (p *Pool) RetireMB() int64 { return p.opts.RetireMB }
 
 // Size is how many browsers the pool holds now (launching ones included).
 func (p *Pool) Size() int {

@@ -43,14 +43,16 @@ const (
 
 // serveOptions are serve's flags.
 type serveOptions struct {
-	Listen        string
-	Modules       string
-	AllowRoot     bool
-	MaxProbes     int
-	MaxBrowser    int
-	MaxQueue      int
-	TimeoutOffset time.Duration
-	LogLevel      string
+	Listen     string
+	Modules    string
+	AllowRoot  bool
+	MaxProbes  int
+	MaxBrowser int
+	MaxQueue   int
+	// BrowserRetireMB is the pool's RetireMB (0: the pool's default).
+	BrowserRetireMB int64
+	TimeoutOffset   time.Duration
+	LogLevel        string
 	// Inbox is the helpdesk inbox's directory ("" : no inbox); its
 	// tokens come from the environment variables these name.
 	Inbox             string
@@ -83,6 +85,7 @@ func (a *app) newServeCmd() *cobra.Command {
 	fs.BoolVar(&o.AllowRoot, "allow-root", false, "run even as root (not recommended: run serve as its own user)")
 	fs.IntVar(&o.MaxProbes, "max-probes", max(2, runtime.NumCPU()*2), "probes that may run at once")
 	fs.IntVar(&o.MaxBrowser, "max-browser-probes", 1, "probes with a browser (browser.page) that may run at once")
+	fs.Int64Var(&o.BrowserRetireMB, "browser-retire-mb", 0, fmt.Sprintf("a warm browser holding more than this many MB after a probe is replaced (0: %d; at most %d)", browser.DefaultRetireMB, browser.MaxRetireMB))
 	fs.IntVar(&o.MaxQueue, "max-queue", 32, "probes that may wait for a slot; more are answered 503 at once")
 	fs.DurationVar(&o.TimeoutOffset, "timeout-offset", defaultTimeoutOffset, "kept back from Prometheus' scrape timeout")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -149,6 +152,9 @@ func newServer(a *app, o serveOptions, logOut io.Writer) (*server, error) {
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = drainTimeout
 	}
+	if o.BrowserRetireMB < 0 || o.BrowserRetireMB > browser.MaxRetireMB {
+		return nil, &usageError{err: fmt.Errorf("--browser-retire-mb %d: give 0 (the default, %d) up to %d MB (past that the browser is stopped anyway)", o.BrowserRetireMB, browser.DefaultRetireMB, browser.MaxRetireMB)}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.LogLevel)); err != nil {
 		return nil, &usageError{err: fmt.Errorf("--log-level %q: %v", o.LogLevel, err)}
@@ -159,7 +165,7 @@ func newServer(a *app, o serveOptions, logOut io.Writer) (*server, error) {
 		newRegistry: builtin.Registry,
 	}
 	s.limit = newLimiter(o.MaxProbes, o.MaxBrowser, o.MaxQueue, s.metrics)
-	s.browsers = browser.NewPool(browser.PoolOptions{Size: o.MaxBrowser})
+	s.browsers = browser.NewPool(browser.PoolOptions{Size: o.MaxBrowser, RetireMB: o.BrowserRetireMB})
 	s.metrics.watchPool(s.browsers)
 	s.shell, _ = device.FindHeadlessShell()
 	if o.Inbox != "" {
@@ -266,7 +272,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener, signals <-chan os.S
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.ready.Store(true)
-	s.log.Info("listening", "address", ln.Addr().String(), "modules", s.modules.Load().names(), "browser", s.browserName())
+	s.log.Info("listening", "address", ln.Addr().String(), "modules", s.modules.Load().names(), "browser", s.browserName(), "browser_retire_mb", s.browsers.RetireMB())
 	for {
 		select {
 		case err := <-served:

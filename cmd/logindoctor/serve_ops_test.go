@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logindoctor/logindoctor/checks/browser"
 	"github.com/logindoctor/logindoctor/checks/builtin"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
@@ -252,5 +254,24 @@ func TestServeSaysWhereCheckFlagsGo(t *testing.T) {
 	code, _, stderr := runCLI(t, map[string]string{"LANG": "en_US.UTF-8"}, "serve", "--bogus")
 	if code != 2 || strings.Contains(stderr, "modules file") {
 		t.Errorf("serve --bogus: exit %d, a module hint for a flag no command has:\n%s", code, stderr)
+	}
+}
+
+// --browser-retire-mb sets the memory past which a warm browser is
+// replaced after a probe (small machines want less than the default); a
+// value outside 0…the hard cap is a usage error, exit 2.
+func TestServeBrowserRetireFlag(t *testing.T) {
+	ts := startServe(t, "", func(o *serveOptions) { o.BrowserRetireMB = 300 })
+	if got := ts.s.browsers.RetireMB(); got != 300 {
+		t.Errorf("--browser-retire-mb 300: the pool retires past %d MB", got)
+	}
+	if got := startServe(t, "", nil).s.browsers.RetireMB(); got != browser.DefaultRetireMB {
+		t.Errorf("no --browser-retire-mb: the pool retires past %d MB, want the default %d", got, browser.DefaultRetireMB)
+	}
+	for _, bad := range []string{"-1", fmt.Sprint(browser.MaxRetireMB + 1)} {
+		code, _, stderr := runCLI(t, map[string]string{"LANG": "en_US.UTF-8"}, "serve", "--allow-root", "--listen", "127.0.0.1:0", "--browser-retire-mb", bad)
+		if code != 2 || !strings.Contains(stderr, "--browser-retire-mb "+bad) {
+			t.Errorf("--browser-retire-mb %s: exit %d, stderr:\n%s", bad, code, stderr)
+		}
 	}
 }
