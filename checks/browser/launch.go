@@ -309,8 +309,13 @@ func (s *session) finish() {
 const maxTmpLen = 104 - len("/org.chromium.Chromium.XXXXXX/SingletonSocket") - 1
 
 // chromeTmp makes the browser's private TMPDIR: root/tmp, or where root
-// is too deep for Chromium's socket, a fresh owner-only directory in /tmp.
+// is too deep for Chromium's socket, a fresh owner-only directory in /tmp
+// — one per session, also when a second launch asks again (close removes
+// only that one).
 func (s *session) chromeTmp() (string, error) {
+	if s.shortTmp != "" {
+		return s.shortTmp, nil
+	}
 	tmp := filepath.Join(s.root, "tmp")
 	if len(tmp) > maxTmpLen && runtime.GOOS != "windows" {
 		d, err := os.MkdirTemp("/tmp", profilePrefix)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -347,6 +348,41 @@ func TestLaunchTimedOut(t *testing.T) {
 	} {
 		if got := launchTimedOut(tc.err); got != tc.want {
 			t.Errorf("launchTimedOut(%v) = %t, want %t", tc.err, got, tc.want)
+		}
+	}
+}
+
+// A profile too deep for Chromium's socket gets its TMPDIR in /tmp: one
+// per session, also when a browser that crashed at start is launched a
+// second time, and removed with the session (a retry used to leave the
+// first one behind).
+func TestShortTmpIsOnePerSession(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps the TMPDIR under the profile")
+	}
+	deep := filepath.Join(t.TempDir(), strings.Repeat("d", maxTmpLen))
+	if err := os.MkdirAll(deep, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession(deep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.chromeTmp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.chromeTmp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second || !strings.HasPrefix(first, "/tmp/"+profilePrefix) {
+		t.Errorf("TMPDIRs %q then %q: want one short directory in /tmp", first, second)
+	}
+	s.finish()
+	for _, d := range []string{first, s.root} {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Errorf("%s left behind after the session (%v)", d, err)
 		}
 	}
 }
