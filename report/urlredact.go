@@ -129,16 +129,15 @@ func mapJSON(v any, f func(string) string) any {
 	if err := dec.Decode(&generic); err != nil {
 		return v
 	}
-	mapped := mapStrings(generic, f)
-	if sameJSON(generic, mapped) {
+	changed := false
+	mapped := mapStrings(generic, func(s string) string {
+		out := f(s)
+		changed = changed || out != s
+		return out
+	})
+	if !changed {
 		return v
 	}
 	return mapped
 }
 
-// sameJSON reports whether a and b marshal to the same JSON.
-func sameJSON(a, b any) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
-}
