@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
@@ -183,19 +182,10 @@ func (a *app) makeEnv(s *settings) (*checks.Env, error) {
 	env := a.newEnv(s.Target)
 	env.Getenv = a.io.Getenv
 	if s.Target.CAFile != "" {
-		pem, err := readRegular(s.Target.CAFile, maxCAFileBytes)
+		roots, extra, err := a.cas.load(s.Target.CAFile)
 		if err != nil {
 			return nil, keyError("ca_file", err)
 		}
-		extra := x509.NewCertPool()
-		if !extra.AppendCertsFromPEM(pem) {
-			return nil, keyError("ca_file", fmt.Errorf("%s holds no PEM certificate", s.Target.CAFile))
-		}
-		roots, err := x509.SystemCertPool()
-		if err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		roots.AppendCertsFromPEM(pem)
 		env.RootCAs, env.ExtraRoots = roots, extra
 	}
 	return env, nil

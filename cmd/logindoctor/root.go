@@ -57,6 +57,8 @@ type app struct {
 	// bundleBuilds, when set, counts the ticket bundles built (tests: one
 	// per run, however many places it goes to).
 	bundleBuilds *atomic.Int32
+	// cas keeps the roots of ca_files (serve: one read per file, not per probe).
+	cas *caRoots
 }
 
 func newApp(ios *IOStreams, args []string) (*app, error) {
@@ -69,7 +71,7 @@ func newApp(ios *IOStreams, args []string) (*app, error) {
 		choice = ios.Getenv(envName("lang"))
 	}
 	lang := detectLang(choice, ios.Getenv)
-	return &app{io: ios, lang: lang, msg: report.Messages(lang), registry: reg, now: time.Now, newEnv: builtin.NewEnv, stdin: newLineReader(ios.In)}, nil
+	return &app{io: ios, lang: lang, msg: report.Messages(lang), registry: reg, now: time.Now, newEnv: builtin.NewEnv, stdin: newLineReader(ios.In), cas: &caRoots{}}, nil
 }
 
 // t is the app's message lookup.
