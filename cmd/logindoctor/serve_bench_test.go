@@ -66,14 +66,20 @@ func newBenchWorld(b testing.TB, opts crm.Options) benchWorld {
 // — resolve, connect (through the proxy if any), TLS, GET — as checks.
 const networkChecks = "[dns.resolve, proxy.route, net.reach, tls.certificate, http.login]"
 
-// startBenchServe starts `serve` with two modules that trust w's CA and
-// ask w's NTP server: "office", the default checks without browser and
-// device, and "network", only networkChecks. It returns the probe URL of
-// module for w's page.
+// officeAndQuality are a module's default checks and net.quality, which a
+// module lists to measure the link of the server serve runs on.
+const officeAndQuality = "[clock.skew, dns.resolve, proxy.route, net.reach, net.quality, tls.certificate, http.login, account.status, policy.hours, policy.network]"
+
+// startBenchServe starts `serve` with three modules that trust w's CA and
+// ask w's NTP server: "office", a module's default checks (no browser, no
+// device, no link quality), "quality", those and net.quality, and
+// "network", only networkChecks. It returns the probe URL of module for
+// w's page.
 func startBenchServe(b testing.TB, w benchWorld, module string) string {
 	b.Helper()
 	modules := filepath.Join(b.TempDir(), "modules.yml")
 	text := fmt.Sprintf("modules:\n  office:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n", w.caFile, w.ntp) +
+		fmt.Sprintf("  quality:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n    only: %s\n", w.caFile, w.ntp, officeAndQuality) +
 		fmt.Sprintf("  network:\n    ca_file: %q\n    check_timeout: 3s\n    only: %s\n", w.caFile, networkChecks)
 	if err := os.WriteFile(modules, []byte(text), 0o644); err != nil {
 		b.Fatal(err)
@@ -121,9 +127,9 @@ func benchProbe(b testing.TB, client *http.Client, probe string) {
 }
 
 // BenchmarkProbeNoBrowser is one warm `serve` probe of the loopback CRM
-// with the default module checks (no browser, no device): resolve, route,
-// reach, quality, TLS, the sign-in walk, the clock against a loopback NTP
-// server, rendered as Prometheus metrics. probes/s is the throughput of
+// with a module's default checks (no browser, no device, no link quality):
+// resolve, route, reach, TLS, the sign-in walk, the clock against a
+// loopback NTP server, rendered as Prometheus metrics. probes/s is the throughput of
 // that many probes at once (GOMAXPROCS concurrent clients).
 func BenchmarkProbeNoBrowser(b *testing.B) {
 	w := newBenchWorld(b, crm.Options{})
@@ -251,8 +257,8 @@ func blackboxProbe(b *testing.B, client *http.Client, probe string) {
 // the same loopback page, alternating, each through its own HTTP /probe
 // endpoint. ratio is logindoctor's mean over blackbox_exporter's. network
 // runs the checks that do what blackbox_exporter does (networkChecks);
-// office the default checks, which also measure the connection's quality
-// (six round trips and a download) and ask NTP and the server for the time.
+// office a module's default checks, which also ask NTP and the server for
+// the time; quality adds net.quality (six round trips and a download).
 func BenchmarkProbeVsBlackbox(b *testing.B) {
 	bin := blackboxExporter()
 	if bin == "" {
@@ -262,7 +268,7 @@ func BenchmarkProbeVsBlackbox(b *testing.B) {
 	theirs := startBlackbox(b, bin, w)
 	client := &http.Client{Timeout: 30 * time.Second}
 	blackboxProbe(b, client, theirs)
-	for _, module := range []string{"network", "office"} {
+	for _, module := range []string{"network", "office", "quality"} {
 		ours := startBenchServe(b, w, module)
 		benchProbe(b, client, ours)
 		b.Run(module, func(b *testing.B) {

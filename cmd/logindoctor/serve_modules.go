@@ -20,6 +20,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/logindoctor/logindoctor/checks"
+	"github.com/logindoctor/logindoctor/checks/browser"
+	"github.com/logindoctor/logindoctor/checks/device"
+	"github.com/logindoctor/logindoctor/checks/quality"
 )
 
 // moduleURLPlaceholder stands in for the target while a module is
@@ -28,9 +31,13 @@ const moduleURLPlaceholder = "https://module.invalid/"
 
 // probeDefaultSkip are the checks a probe leaves out unless the module's
 // `only` names them: the server's own installed browsers say nothing about
-// an office, and a headless Chrome per scrape costs more than the rest of a
-// probe together (seconds of CPU on a small server).
-var probeDefaultSkip = []string{"device.browsers", "browser.page"}
+// an office; a headless Chrome per scrape costs more than the rest of a
+// probe together (seconds of CPU on a small server); and net.quality
+// measures the link of the server serve runs on (a central serve: the data
+// centre's), with six connections and a download of the login page per
+// scrape — seven of a probe's ten TLS handshakes with the login host. The
+// round trip Prometheus graphs comes from net.reach.
+var probeDefaultSkip = []string{device.ID, quality.ID, browser.ID}
 
 // module is one validated entry of the modules file.
 type module struct {
@@ -189,7 +196,7 @@ func newModule(path, name string, keys map[string]any, reg *checks.Registry) (*m
 		return nil, configErrorf("%s: only/skip leave no check to run", where)
 	}
 	m.IDs = ids
-	m.Browser = slices.Contains(ids, "browser.page")
+	m.Browser = slices.Contains(ids, browser.ID)
 	s, err := m.settings(moduleURLPlaceholder, where)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks/browser"
 	"github.com/logindoctor/logindoctor/checks/builtin"
+	"github.com/logindoctor/logindoctor/checks/device"
+	"github.com/logindoctor/logindoctor/checks/quality"
+	"github.com/logindoctor/logindoctor/checks/tlscert"
 	"github.com/logindoctor/logindoctor/fixtures/certs"
 	"github.com/logindoctor/logindoctor/fixtures/crm"
 )
@@ -42,15 +46,18 @@ func TestServeModulesValidatedLikeProfiles(t *testing.T) {
 			}
 		})
 	}
-	set, err := loadModules(writeModules(t, "modules:\n  sh:\n    proxy: {pac_url: \"http://wpad.sh.corp/wpad.dat\"}\n    check_timeout: 10s\n  full:\n    only: [tls.certificate, browser.page]\n"), reg)
+	set, err := loadModules(writeModules(t, "modules:\n  sh:\n    proxy: {pac_url: \"http://wpad.sh.corp/wpad.dat\"}\n    check_timeout: 10s\n  full:\n    only: [tls.certificate, net.quality, browser.page]\n"), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh := set.Modules["sh"]; sh.Browser || strings.Contains(strings.Join(sh.IDs, ","), "browser") {
-		t.Errorf("module sh runs %v, want no browser checks by default", sh.IDs)
+	// By default a probe runs every check but the server's own browsers,
+	// its link's quality and a browser; `only` adds them back.
+	want := slices.DeleteFunc(reg.IDs(), func(id string) bool { return id == device.ID || id == quality.ID || id == browser.ID })
+	if sh := set.Modules["sh"]; sh.Browser || !slices.Equal(sh.IDs, want) {
+		t.Errorf("module sh runs %v, want %v", sh.IDs, want)
 	}
-	if full := set.Modules["full"]; !full.Browser {
-		t.Errorf("module full lists browser.page but is not a browser module: %v", full.IDs)
+	if full := set.Modules["full"]; !full.Browser || !slices.Equal(full.IDs, []string{quality.ID, tlscert.ID, browser.ID}) {
+		t.Errorf("module full lists net.quality and browser.page but runs %v (browser module: %v)", full.IDs, full.Browser)
 	}
 }
 
