@@ -66,20 +66,16 @@ func newBenchWorld(b testing.TB, opts crm.Options) benchWorld {
 // — resolve, connect (through the proxy if any), TLS, GET — as checks.
 const networkChecks = "[dns.resolve, proxy.route, net.reach, tls.certificate, http.login]"
 
-// officeAndQuality are a module's default checks and net.quality, which a
-// module lists to measure the link of the server serve runs on.
-const officeAndQuality = "[clock.skew, dns.resolve, proxy.route, net.reach, net.quality, tls.certificate, http.login, account.status, policy.hours, policy.network]"
-
 // startBenchServe starts `serve` with three modules that trust w's CA and
 // ask w's NTP server: "office", a module's default checks (no browser, no
-// device, no link quality), "quality", those and net.quality, and
+// device, no link quality), "quality", those and net.quality (also:), and
 // "network", only networkChecks. It returns the probe URL of module for
 // w's page.
 func startBenchServe(b testing.TB, w benchWorld, module string) string {
 	b.Helper()
 	modules := filepath.Join(b.TempDir(), "modules.yml")
 	text := fmt.Sprintf("modules:\n  office:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n", w.caFile, w.ntp) +
-		fmt.Sprintf("  quality:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n    only: %s\n", w.caFile, w.ntp, officeAndQuality) +
+		fmt.Sprintf("  quality:\n    ca_file: %q\n    check_timeout: 3s\n    clock:\n      ntp_servers: [%q]\n    also: [net.quality]\n", w.caFile, w.ntp) +
 		fmt.Sprintf("  network:\n    ca_file: %q\n    check_timeout: 3s\n    only: %s\n", w.caFile, networkChecks)
 	if err := os.WriteFile(modules, []byte(text), 0o644); err != nil {
 		b.Fatal(err)

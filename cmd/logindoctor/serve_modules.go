@@ -39,6 +39,34 @@ const moduleURLPlaceholder = "https://module.invalid/"
 // round trip Prometheus graphs comes from net.reach.
 var probeDefaultSkip = []string{device.ID, quality.ID, browser.ID}
 
+// selectProbeChecks are the checks a module's probes run, in registry
+// order: only's, else every check but skip's and probeDefaultSkip's —
+// those come back when also names them.
+func selectProbeChecks(reg *checks.Registry, only, skip, also []string) ([]string, error) {
+	if len(also) > 0 {
+		if len(only) > 0 {
+			return nil, errors.New(`"also" adds checks to the default ones; with "only", list every check there`)
+		}
+		if _, err := reg.Select(also, nil); err != nil {
+			return nil, fmt.Errorf("also: %w", err)
+		}
+		if i := slices.IndexFunc(also, func(id string) bool { return slices.Contains(skip, id) }); i >= 0 {
+			return nil, fmt.Errorf("%s is both in also and in skip", also[i])
+		}
+	}
+	ids, err := reg.Select(only, skip)
+	if err != nil {
+		return nil, err
+	}
+	if len(only) == 0 {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(probeDefaultSkip, id) && !slices.Contains(also, id) })
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("only/skip leave no check to run")
+	}
+	return ids, nil
+}
+
 // module is one validated entry of the modules file.
 type module struct {
 	Name string
@@ -165,35 +193,25 @@ func newModule(path, name string, keys map[string]any, reg *checks.Registry) (*m
 		keys = map[string]any{}
 	}
 	profile := make(map[string]any, len(keys))
-	var only, skip []string
+	sel := map[string][]string{}
 	for k, v := range keys {
-		switch strings.ToLower(k) {
+		switch key := strings.ToLower(k); key {
 		case "url":
 			return nil, configErrorf("%s: key \"url\" is not allowed in a module: the target comes from the probe's target parameter", where)
-		case "only", "skip":
+		case "only", "skip", "also":
 			ids, err := toList(v)
 			if err != nil {
 				return nil, configErrorf("%s: key %q: %v", where, k, err)
 			}
-			if strings.EqualFold(k, "only") {
-				only = ids
-			} else {
-				skip = ids
-			}
+			sel[key] = ids
 		default:
 			profile[k] = v
 		}
 	}
 	m := &module{Name: name, keys: profile}
-	ids, err := reg.Select(only, skip)
+	ids, err := selectProbeChecks(reg, sel["only"], sel["skip"], sel["also"])
 	if err != nil {
 		return nil, configErrorf("%s: %v", where, err)
-	}
-	if len(only) == 0 {
-		ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(probeDefaultSkip, id) })
-	}
-	if len(ids) == 0 {
-		return nil, configErrorf("%s: only/skip leave no check to run", where)
 	}
 	m.IDs = ids
 	m.Browser = slices.Contains(ids, browser.ID)

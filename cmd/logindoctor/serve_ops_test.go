@@ -15,6 +15,7 @@ import (
 
 	"github.com/logindoctor/logindoctor/checks/browser"
 	"github.com/logindoctor/logindoctor/checks/builtin"
+	"github.com/logindoctor/logindoctor/checks/clock"
 	"github.com/logindoctor/logindoctor/checks/device"
 	"github.com/logindoctor/logindoctor/checks/quality"
 	"github.com/logindoctor/logindoctor/checks/tlscert"
@@ -32,6 +33,9 @@ func TestServeModulesValidatedLikeProfiles(t *testing.T) {
 		{"url", "modules:\n  sh:\n    url: https://crm.example.com/\n", `"url" is not allowed`},
 		{"bad value", "modules:\n  sh:\n    check_timeout: soon\n", `"check_timeout"`},
 		{"unknown check", "modules:\n  sh:\n    only: [dns.nothing]\n", "dns.nothing"},
+		{"unknown check in also", "modules:\n  sh:\n    also: [net.qualiti]\n", "net.qualiti"},
+		{"also with only", "modules:\n  sh:\n    only: [dns.resolve]\n    also: [net.quality]\n", `with "only", list every check there`},
+		{"also and skip", "modules:\n  sh:\n    skip: [net.quality]\n    also: [net.quality]\n", "net.quality is both in also and in skip"},
 		{"no modules", "modules: {}\n", "defines no module"},
 		{"unknown top-level key", "modulez: {}\n", "modulez"},
 		{"bad name", "modules:\n  \"a b\": {}\n", "module name"},
@@ -46,7 +50,7 @@ func TestServeModulesValidatedLikeProfiles(t *testing.T) {
 			}
 		})
 	}
-	set, err := loadModules(writeModules(t, "modules:\n  sh:\n    proxy: {pac_url: \"http://wpad.sh.corp/wpad.dat\"}\n    check_timeout: 10s\n  full:\n    only: [tls.certificate, net.quality, browser.page]\n"), reg)
+	set, err := loadModules(writeModules(t, "modules:\n  sh:\n    proxy: {pac_url: \"http://wpad.sh.corp/wpad.dat\"}\n    check_timeout: 10s\n  full:\n    only: [tls.certificate, net.quality, browser.page]\n  link:\n    also: [net.quality]\n    skip: [clock.skew]\n"), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +62,11 @@ func TestServeModulesValidatedLikeProfiles(t *testing.T) {
 	}
 	if full := set.Modules["full"]; !full.Browser || !slices.Equal(full.IDs, []string{quality.ID, tlscert.ID, browser.ID}) {
 		t.Errorf("module full lists net.quality and browser.page but runs %v (browser module: %v)", full.IDs, full.Browser)
+	}
+	// also adds a check to the defaults (skip still takes others away).
+	wantLink := slices.DeleteFunc(reg.IDs(), func(id string) bool { return id == device.ID || id == browser.ID || id == clock.ID })
+	if link := set.Modules["link"]; link.Browser || !slices.Equal(link.IDs, wantLink) {
+		t.Errorf("module link (also: net.quality, skip: clock.skew) runs %v, want %v", link.IDs, wantLink)
 	}
 }
 
