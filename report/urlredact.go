@@ -140,4 +140,3 @@ func mapJSON(v any, f func(string) string) any {
 	}
 	return mapped
 }
-
