@@ -224,14 +224,17 @@ func (e *Env) Transport(r Route, tlsConf *tls.Config) *http.Transport {
 }
 
 // ClassicCurves are the key exchanges of a handshake that only measures —
-// a round trip, a transfer's speed, a server's Date: X25519, then P-256,
-// without the post-quantum hybrid a browser offers first. Every TLS server
-// accepts one of them, and the measurement is the same; the hybrid's
-// ML-KEM key costs a key generation and a decapsulation here and an
-// encapsulation on the server for every handshake. Checks that judge the
-// handshake itself (tls.certificate, http.login) keep Go's defaults, which
-// are a browser's.
-func ClassicCurves() []tls.CurveID { return []tls.CurveID{tls.X25519, tls.CurveP256} }
+// a round trip, a transfer's speed, a server's Date: a browser's groups
+// without the post-quantum hybrid it offers first (X25519, P-256, P-384, as
+// Chrome), so that every server a browser reaches answers, and the
+// measurement is the same. The hybrid's ML-KEM key costs a key generation
+// and a decapsulation here and an encapsulation on the server for every
+// handshake; the hello carries one key share, X25519's. Checks that judge
+// the handshake itself (tls.certificate, http.login) keep Go's defaults,
+// which are a browser's.
+func ClassicCurves() []tls.CurveID {
+	return []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+}
 
 // MeasuringTLS is the TLS configuration of a connection that only
 // measures: the env's roots and ClassicCurves.
