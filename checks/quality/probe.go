@@ -141,10 +141,8 @@ func runLane(ctx context.Context, d checks.Dialer, pt target, samples []sample, 
 		}
 		done := make(chan struct{})
 		prev = done
-		onConnect := connected
-		if n > 0 {
-			onConnect = nil
-		}
+		onConnect := connected // the lane's first probe only
+		connected = nil
 		wg.Go(func() {
 			defer close(done)
 			samples[n*lanes+lane] = probeOnce(ctx, d, pt, onConnect)

@@ -30,14 +30,14 @@ import (
 const moduleURLPlaceholder = "https://module.invalid/"
 
 // probeDefaultSkip are the checks a probe leaves out unless the module's
-// `only` names them: the server's own installed browsers say nothing about
+// `only` or `also` names them: the server's own installed browsers say nothing about
 // an office; a headless Chrome per scrape costs more than the rest of a
 // probe together (seconds of CPU on a small server); and net.quality
 // measures the link of the server serve runs on (a central serve: the data
 // centre's), with six connections and a download of the login page per
 // scrape — seven of a probe's ten TLS handshakes with the login host. The
 // round trip Prometheus graphs comes from net.reach.
-var probeDefaultSkip = []string{device.ID, quality.ID, browser.ID}
+func probeDefaultSkip() []string { return []string{device.ID, quality.ID, browser.ID} }
 
 // selectProbeChecks are the checks a module's probes run, in registry
 // order: only's, else every check but skip's and probeDefaultSkip's —
@@ -59,7 +59,8 @@ func selectProbeChecks(reg *checks.Registry, only, skip, also []string) ([]strin
 		return nil, err
 	}
 	if len(only) == 0 {
-		ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(probeDefaultSkip, id) && !slices.Contains(also, id) })
+		off := probeDefaultSkip()
+		ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(off, id) && !slices.Contains(also, id) })
 	}
 	if len(ids) == 0 {
 		return nil, errors.New("only/skip leave no check to run")
